@@ -1,0 +1,130 @@
+"""Side-by-side timing of student code against the reference, as a ratio of medians.
+
+Both run in worker processes with single-threaded BLAS, started the same
+way, and both are timed from the grader's clock around the same request, so
+student code cannot change its own measurement.  Calls alternate between the
+two, on fresh inputs each round, and the verdict compares medians, which keeps
+the ratio steady when the machine is busy.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.checks.context import CheckContext
+from grader.checks.failures import SkipCheck
+from grader.sandbox.client import Reply, WorkerClient
+from grader.sandbox.codec import StashRef
+from grader.sandbox.limits import Limits
+
+
+class ReferenceWorkers:
+    """One worker running reference solutions, shared by the checks of one submission."""
+
+    def __init__(self, solutions: Path | None, scratch: Path, limits: Limits) -> None:
+        self.solutions = solutions
+        self.scratch = scratch
+        self.limits = limits
+        self.client: WorkerClient | None = None
+        self.loaded: set[str] = set()
+
+    def client_for(self, exercise_name: str, module: str, timeout: float) -> WorkerClient:
+        """Return a worker with the reference module of ``exercise_name`` loaded as namespace ``reference``."""
+        if self.solutions is None or not (self.solutions / exercise_name / module).is_file():
+            raise SkipCheck("no reference solution is available to time against")
+        if self.client is None:
+            self.client = WorkerClient(limits=self.limits, scratch=self.scratch)
+        namespace = f"reference:{exercise_name}"
+        if namespace not in self.loaded:
+            reply = self.client.load_file(namespace, self.solutions / exercise_name / module, timeout)
+            if reply.status != "ok":
+                raise RuntimeError(f"the reference solution of {exercise_name} failed to load: {reply.message}")
+            self.loaded.add(namespace)
+        return self.client
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
+@dataclass
+class SpeedComparison:
+    student_seconds: list[float]
+    reference_seconds: list[float]
+
+    @property
+    def student_median(self) -> float:
+        return statistics.median(self.student_seconds)
+
+    @property
+    def reference_median(self) -> float:
+        return statistics.median(self.reference_seconds)
+
+    @property
+    def ratio(self) -> float:
+        return self.student_median / self.reference_median
+
+
+def compare_speed(
+    context: CheckContext,
+    function: str,
+    inputs: list[tuple],
+    *,
+    timeout: float,
+    check_result: Any = None,
+) -> SpeedComparison:
+    """Time ``function`` of the student and of the reference on each of ``inputs``, alternating.
+
+    ``inputs`` is a list of argument tuples, one per round; each is stashed in
+    both workers first so the timed request carries no array data.  The first
+    round only warms up and is passed with its two results to
+    ``check_result(student, reference)``, which raises a CheckFailure when the
+    student's result is wrong; a fast wrong answer earns no timing points.
+    """
+    exercise = context.exercise
+    reference = context.reference_workers
+    if reference is None:
+        raise SkipCheck("no reference solution is available to time against")
+    reference_client = reference.client_for(exercise.name, exercise.module, exercise.limits.import_timeout)
+    reference_namespace = f"reference:{exercise.name}"
+
+    for index, args in enumerate(inputs):
+        for position, value in enumerate(args):
+            context.stash(f"timing-{index}-{position}", value)
+            reference_client.stash(f"timing-{index}-{position}", value)
+
+    def student_call(index: int, return_result: bool) -> Reply:
+        return context.call_reply(
+            function, *_stashed_args(index, len(inputs[index])), timeout=timeout, return_result=return_result
+        )
+
+    def reference_call(index: int, return_result: bool) -> Reply:
+        reply = reference_client.call(
+            reference_namespace, function, _stashed_args(index, len(inputs[index])),
+            timeout=timeout, return_result=return_result,
+        )
+        if reply.status != "ok":
+            raise RuntimeError(f"the reference solution failed while being timed: {reply.error_type} {reply.message}")
+        return reply
+
+    student_first = student_call(0, True)
+    reference_first = reference_call(0, True)
+    if check_result is not None:
+        check_result(student_first.value, reference_first.value)
+
+    comparison = SpeedComparison([], [])
+    for index in range(1, len(inputs)):
+        if index % 2:
+            comparison.student_seconds.append(student_call(index, False).seconds)
+            comparison.reference_seconds.append(reference_call(index, False).seconds)
+        else:
+            comparison.reference_seconds.append(reference_call(index, False).seconds)
+            comparison.student_seconds.append(student_call(index, False).seconds)
+    return comparison
+
+
+def _stashed_args(index: int, count: int) -> list[StashRef]:
+    return [StashRef(f"timing-{index}-{position}") for position in range(count)]

@@ -1,0 +1,216 @@
+"""The worker process: import student code and call it on request.
+
+Run as ``python -I -m grader.sandbox.worker REQUEST_FD RESPONSE_FD LIMITS_JSON``.
+Requests and responses are frames (``framing.py``) on two private pipes; the
+worker's stdout and stderr belong to student code and are captured by the
+grader.  The worker computes no verdict: it returns what student code
+returned, raised or warned, and the grader judges.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox import callables, codec, framing, limits
+
+MAX_MESSAGE_CHARS = 2000
+MAX_WARNINGS = 20
+
+
+class Worker:
+    def __init__(self, request_fd: int, response_fd: int) -> None:
+        self.request_fd = request_fd
+        self.response_fd = response_fd
+        self.namespaces: dict[str, dict[str, Any]] = {}
+        self.student_files: set[str] = set()
+        self.stash: dict[str, Any] = {}
+        self.recorders: list[callables.RecordingNetwork] = []
+
+    def serve(self) -> None:
+        self.send({"status": "ready", "pid": os.getpid()})
+        while True:
+            try:
+                header, buffers = framing.read_frame_blocking(self.request_fd)
+            except framing.PeerClosed:
+                return
+            op = header.get("op")
+            if op == "exit":
+                return
+            handler = getattr(self, f"op_{op}", None)
+            if handler is None:
+                self.send({"status": "protocol_error", "message": f"unknown op {op!r}"})
+                continue
+            handler(header, buffers)
+
+    def send(self, header: dict, buffers: list[bytes] | tuple = ()) -> None:
+        _flush_student_output()
+        framing.write_frame(self.response_fd, framing.pack(header, buffers))
+
+    # Loading student code.
+
+    def op_load_file(self, header: dict, buffers: list) -> None:
+        path = header["path"]
+        namespace = header["namespace"]
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        self.student_files.add(os.path.abspath(path))
+        module_name = header.get("module_name") or os.path.splitext(os.path.basename(path))[0]
+        try:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        except BaseException as error:  # noqa: BLE001 - student code may raise anything
+            sys.modules.pop(module_name, None)
+            self.send(self.describe_exception(error))
+            return
+        self.namespaces[namespace] = vars(module)
+        self.send({"status": "ok", "names": sorted(k for k in vars(module) if not k.startswith("__"))[:500]})
+
+    # Calling student code.
+
+    def op_call(self, header: dict, buffers: list) -> None:
+        namespace = self.namespaces.get(header["namespace"])
+        if namespace is None:
+            self.send({"status": "missing", "message": f"namespace {header['namespace']!r} is not loaded"})
+            return
+        function = namespace.get(header["function"])
+        if function is None or not callable(function):
+            self.send({"status": "missing", "message": f"no function named {header['function']!r}"})
+            return
+
+        self.recorders = []
+        args = self.decode(header.get("args", {"$": "list", "items": []}), buffers)
+        kwargs = self.decode(header.get("kwargs", {"$": "dict", "items": []}), buffers)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            started = time.perf_counter()
+            try:
+                result = function(*args, **kwargs)
+            except BaseException as error:  # noqa: BLE001 - student code may raise anything
+                response = self.describe_exception(error)
+                response["warnings"] = self.describe_warnings(caught)
+                self.send(response)
+                return
+            elapsed = time.perf_counter() - started
+        keep = header.get("keep")
+        if keep:
+            self.stash[keep] = result
+        response: dict[str, Any] = {
+            "status": "ok",
+            "warnings": self.describe_warnings(caught),
+            "records": [recorder.calls for recorder in self.recorders],
+            "worker_seconds": elapsed,
+        }
+        if header.get("return_result", True):
+            self.send_value(response, result)
+        else:
+            self.send(response)
+
+    def op_stash(self, header: dict, buffers: list) -> None:
+        self.stash[header["key"]] = self.decode(header["value"], buffers)
+        self.send({"status": "ok"})
+
+    def op_fetch(self, header: dict, buffers: list) -> None:
+        if header["key"] not in self.stash:
+            self.send({"status": "missing", "message": f"nothing stashed under {header['key']!r}"})
+            return
+        self.send_value({"status": "ok"}, self.stash[header["key"]])
+
+    def op_drop(self, header: dict, buffers: list) -> None:
+        for key in header.get("keys", []):
+            self.stash.pop(key, None)
+        self.send({"status": "ok"})
+
+    # Helpers.
+
+    def decode(self, tree: Any, buffers: list) -> Any:
+        return codec.decode(tree, buffers, resolve_callable=self.build_callable, resolve_stash=self.stash.__getitem__)
+
+    def build_callable(self, name: str, params: Any) -> Any:
+        built = callables.build(name, params)
+        if isinstance(built, callables.RecordingNetwork):
+            self.recorders.append(built)
+        return built
+
+    def send_value(self, response: dict, value: Any) -> None:
+        try:
+            tree, value_buffers = codec.encode(value)
+        except BaseException as error:  # noqa: BLE001 - encoding walks student objects
+            self.send({"status": "unencodable", "message": _safe_text(error)})
+            return
+        response["result"] = tree
+        self.send(response, value_buffers)
+
+    def describe_exception(self, error: BaseException) -> dict:
+        return {
+            "status": "raised",
+            "type": type(error).__name__[:200],
+            "message": _safe_text(error),
+            "traceback": self.student_traceback(error),
+        }
+
+    def student_traceback(self, error: BaseException) -> str:
+        try:
+            frames = [
+                frame
+                for frame in traceback.extract_tb(error.__traceback__)
+                if os.path.abspath(frame.filename) in self.student_files or frame.filename.startswith("<cell")
+            ]
+            lines = traceback.format_list(frames[-6:])
+            return "".join(lines)[-4000:]
+        except BaseException:  # noqa: BLE001
+            return ""
+
+    @staticmethod
+    def describe_warnings(caught: list) -> list[list[str]]:
+        described = []
+        for item in caught[:MAX_WARNINGS]:
+            try:
+                described.append([item.category.__name__[:100], str(item.message)[:300]])
+            except BaseException:  # noqa: BLE001
+                described.append(["Warning", "(unprintable warning)"])
+        return described
+
+
+def _flush_student_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - student code may have replaced the stream
+            pass
+
+
+def _safe_text(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except BaseException:  # noqa: BLE001 - a student's __str__ may raise
+        text = "(the exception's message could not be printed)"
+    return text[:MAX_MESSAGE_CHARS]
+
+
+def main(argv: list[str]) -> None:
+    request_fd, response_fd = int(argv[1]), int(argv[2])
+    settings = json.loads(argv[3]) if len(argv) > 3 else {}
+    limits.apply(limits.Limits(**settings))
+    np.seterr(all="warn", under="ignore")
+    os.set_inheritable(request_fd, False)
+    os.set_inheritable(response_fd, False)
+    Worker(request_fd, response_fd).serve()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
