@@ -13,7 +13,7 @@ from grader.strategies import Network
 
 
 def _arguments(network: Network) -> tuple:
-    """The arguments for the student's forward, with the grader's activations referenced by name."""
+    """Build the arguments for the student's forward, with the grader's activations referenced by name."""
     params = [(W, b) for W, b in network.params]
     return network.X, params, [CallableRef(name) for name in network.activations]
 
@@ -43,7 +43,7 @@ def _expect_shape(context: CheckContext, network: Network, result: np.ndarray) -
 
 
 def _fixed_networks() -> list[Network]:
-    """A batch of one, layers of width one, and both together: shapes students get wrong first."""
+    """Build networks with a batch of one and layers of width one, the shapes students get wrong first."""
     rng = np.random.default_rng(0)
 
     def make(sizes: list[int], batch: int) -> Network:

@@ -25,7 +25,7 @@ COLOURS = {
     Status.SKIPPED: "36",
     Status.GRADER_ERROR: "1;31",
 }
-WIDTH = 88
+WIDTH = 80
 
 
 def points(value: float) -> str:
@@ -50,7 +50,7 @@ def render(report: Report, *, colour: bool = False, verbose: bool = False) -> st
         for check in exercise.checks:
             label = paint(f"{LABELS[check.status]:<12}", COLOURS[check.status])
             score = f"{points(check.score)} / {points(check.max_score)}"
-            lines.append(f"  {label} {check.name:<{WIDTH - 24 - len(score)}} {score}")
+            lines.append(f"  {label} {check.name:<{WIDTH - 16 - len(score)}} {score}")
             if check.status is not Status.PASSED or verbose:
                 lines.extend(_details(check))
     lines.append("")

@@ -169,6 +169,8 @@ class Worker:
                 for frame in traceback.extract_tb(error.__traceback__)
                 if os.path.abspath(frame.filename) in self.student_files or frame.filename.startswith("<cell")
             ]
+            for frame in frames:
+                frame.filename = os.path.basename(frame.filename)
             lines = traceback.format_list(frames[-6:])
             return "".join(lines)[-4000:]
         except BaseException:  # noqa: BLE001
