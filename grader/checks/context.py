@@ -57,6 +57,7 @@ class CheckContext:
         self.measurements: dict[str, Any] = {}
         self.log_lines: list[str] = []
         self._input_description: str | None = None
+        self._last_call_description: str | None = None
 
     # Settings from exercise.yaml.
 
@@ -86,7 +87,7 @@ class CheckContext:
         if self._input_description is not None:
             return self._input_description
         if function is None:
-            return None
+            return self._last_call_description
         return f"{function}(" + ", ".join(describe(arg) for arg in args) + ")"
 
     def fail(self, message: str, **fields: Any) -> CheckFailure:
@@ -115,6 +116,7 @@ class CheckContext:
         if remaining <= 0:
             raise CheckBudgetAbort(f"the check used up its {self.check_timeout:g} s time limit")
         description = self.input_description(function, args)
+        self._last_call_description = description
         try:
             reply = self.worker.call(
                 self.namespace, function, args, kwargs,
@@ -187,6 +189,7 @@ class CheckContext:
         @functools.wraps(test)
         def run_one(*args: Any, **kwargs: Any) -> None:
             self._input_description = None
+            self._last_call_description = None
             test(*args, **kwargs)
 
         settings = hypothesis.settings(

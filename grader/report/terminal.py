@@ -80,13 +80,14 @@ def _details(check: CheckOutcome) -> list[str]:
     block("input:    ", check.counterexample)
     block("hint:     ", check.hint)
     if check.output and check.status is not Status.PASSED:
-        block("printed:  ", _first_lines(check.output, 6))
+        block("printed:  ", _last_lines(check.output, 6))
     return out
 
 
-def _first_lines(text: str, count: int) -> str:
+def _last_lines(text: str, count: int) -> str:
+    """Keep the last lines, printed while the final (shrunk) input ran."""
     lines = text.splitlines()
-    shown = "\n".join(lines[:count])
+    shown = "\n".join(lines[-count:])
     if len(lines) > count:
-        shown += f"\n... ({len(lines) - count} more lines)"
+        shown = f"... ({len(lines) - count} earlier lines)\n" + shown
     return shown
