@@ -163,29 +163,42 @@ def _copy_module_files(source: Path, target: Path) -> None:
 
 
 def _run_jobs(planned: list[Job], jobs: int) -> list[ExerciseResult]:
+    """Grade every job, in ``jobs`` processes at once, and return the results in the order of ``planned``."""
     if jobs <= 1:
-        return [_grade_job(job) for job in planned]
+        graded = []
+        for done, job in enumerate(planned, start=1):
+            graded.append(_grade_job(job))
+            _log_progress(job, graded[-1], done, len(planned))
+        return [result for result, _ in graded]
+
     # Each pool process starts a fresh interpreter, because forking a parent
     # that runs threads (a worker's output reader) can copy a held lock.
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = {pool.submit(_grade_job, job): job for job in planned}
         for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-            logger.info("graded %s (%d of %d)", futures[future].describe(), done, len(futures))
-        return [future.result() for future in futures]
+            _log_progress(futures[future], future.result(), done, len(futures))
+        return [future.result()[0] for future in futures]
+
+
+def _log_progress(job: Job, graded: tuple[ExerciseResult, float], done: int, total: int) -> None:
+    result, seconds = graded
+    logger.info("graded %s: %g of %g points in %.1f s (%d of %d)", job.describe(), result.score, result.max_score, seconds, done, total)
 
 
 _LOADED: dict[Path, Exercise] = {}
 
 
-def _grade_job(job: Job) -> ExerciseResult:
-    """Grade one job; runs in a pool process, so the exercise is loaded there once."""
+def _grade_job(job: Job) -> tuple[ExerciseResult, float]:
+    """Grade one job and return its result and wall-clock seconds.
+
+    In a pool process each exercise is loaded once, on the first job that needs it.
+    """
     exercise = _LOADED.get(job.exercise_folder)
     if exercise is None:
         exercise = _LOADED[job.exercise_folder] = load(job.exercise_folder)
     report = grade([exercise], locate(job.submission), GradingOptions(solutions=job.solutions))
-    logger.debug("graded %s in %.1f s", job.describe(), report.seconds)
-    return report.exercises[0]
+    return report.exercises[0], report.seconds
 
 
 # Judging the outcomes.
@@ -202,8 +215,9 @@ def _lost_points(outcome: CheckOutcome) -> bool:
 def _fingerprint(result: ExerciseResult) -> list[tuple]:
     """What must repeat exactly between runs: everything a student reads, and the score."""
     return [
-        (o.name, o.status, o.score, o.message, o.expected, o.found, o.counterexample, o.hint)
-        for o in result.checks
+        (outcome.name, outcome.status, outcome.score, outcome.message, outcome.expected, outcome.found,
+         outcome.counterexample, outcome.hint)
+        for outcome in result.checks
     ]
 
 
@@ -302,11 +316,11 @@ def _leaks(validation: ExerciseValidation, solutions: Path) -> list[str]:
         # A traceback quotes the mutant's own lines, which may equal reference lines.
         own = _read_texts(verdict.mutant.folder.glob("*.py"))
         for outcome in verdict.result.checks:
-            shown = "\n".join(
+            student_text = "\n".join(
                 text or "" for text in (outcome.message, outcome.expected, outcome.found, outcome.counterexample, outcome.hint)
             )
             for line in secret:
-                if line in shown and line not in own:
+                if line in student_text and line not in own:
                     problems.append(f"{verdict.mutant.label}: {outcome.name} shows a line of the reference solution: {line!r}")
     return problems
 

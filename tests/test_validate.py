@@ -127,7 +127,7 @@ def test_check_without_mutant_or_reason_fails(sigmoid_only: Path):
     add_mutant(
         sigmoid_only, "naive_formula", source=NAIVE / "activations.py", definition=(NAIVE / "mutant.yaml").read_text()
     )
-    result = run_cli("validate", sigmoid_only / "exercises", "--runs", "1")
+    result = run_cli("validate", sigmoid_only / "exercises", "--runs", "1", "--jobs", "1")
     assert result.returncode == 1
     assert "no mutant loses points on matches_reference; add a mutant that must fail it" in result.stdout
     assert table_rows(result.stdout)["mutants caught"] == ["1", "NONE", "1", "1"]
