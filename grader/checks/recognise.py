@@ -11,7 +11,7 @@ only through the check's context, as in any other call.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 import numpy as np
 
@@ -60,15 +60,18 @@ def only_match(found: Any, models: Mapping[str, Callable[[], Any]], tolerance: T
 Probe = Callable[[CheckContext], "str | None"]
 
 
-def explain_failures(probe: Probe) -> Callable[[Callable[[CheckContext], None]], Callable[[CheckContext], None]]:
+def explain_failures(
+    probe: Probe, *, replaces: Collection[str | None] = GENERIC_CODES
+) -> Callable[[Callable[[CheckContext], None]], Callable[[CheckContext], None]]:
     """Decorate a check so that an unexplained failure gets the code that ``probe`` recognises.
 
     The probe runs when the check ends with an exception from student code,
-    or with a failure whose code is generic (``GENERIC_CODES``). It may call
-    the student's code on inputs chosen to tell misconceptions apart, and the
-    code it returns replaces the generic one.  It runs once, after Hypothesis
-    has shrunk the input, and a probe that itself fails, raises or times out
-    changes nothing.  Place the decorator below ``@check``.
+    or with a failure whose code is in ``replaces`` (by default the generic
+    ones). It may call the student's code on inputs chosen to tell
+    misconceptions apart, and a code it returns replaces the failure's.  It
+    runs once, after Hypothesis has shrunk the input, and a probe that itself
+    fails, raises or times out changes nothing.  Place the decorator below
+    ``@check``.
     """
 
     def decorate(function: Callable[[CheckContext], None]) -> Callable[[CheckContext], None]:
@@ -81,7 +84,7 @@ def explain_failures(probe: Probe) -> Callable[[Callable[[CheckContext], None]],
                     error.code = _probe_quietly(probe, context)
                 raise
             except CheckFailure as failure:
-                if failure.code in GENERIC_CODES:
+                if failure.code in replaces:
                     failure.code = _probe_quietly(probe, context) or failure.code
                 raise
 
