@@ -235,8 +235,13 @@ def _judge(validation: ExerciseValidation, solutions: Path | None, runs: int) ->
                     f"({outcome.status.value}: {_first_line(outcome.message)})"
                 )
     fingerprints = [_fingerprint(result) for result in validation.reference_runs]
-    if any(fingerprint != fingerprints[0] for fingerprint in fingerprints[1:]):
-        problems.append(f"{name}: the reference solution got different outcomes on repeated runs")
+    for run, fingerprint in enumerate(fingerprints[1:], start=2):
+        differing = [first[0] for first, later in zip(fingerprints[0], fingerprint) if first != later]
+        if differing:
+            problems.append(
+                f"{name}: the reference solution got other outcomes on run {run} than on run 1 "
+                f"(checks {', '.join(differing)})"
+            )
 
     if validation.stub is not None:
         for outcome in validation.stub.checks:
@@ -270,7 +275,7 @@ def _judge_mutant(exercise: Exercise, mutant: Mutant, result: ExerciseResult) ->
         code = expected.get(outcome.name)
         if outcome.status is Status.GRADER_ERROR:
             cells[outcome.name] = "BROKEN"
-            problems.append(f"{mutant.label}: {outcome.name} crashed (grader error): {_first_line(outcome.staff_detail or '')}")
+            problems.append(f"{mutant.label}: {outcome.name} crashed (grader error): {_last_line(outcome.staff_detail or '')}")
         elif code is None:
             cells[outcome.name] = "caught" if _lost_points(outcome) else "-"
         elif not _lost_points(outcome):
@@ -298,6 +303,12 @@ def _hint_code(hints: dict[str, str], text: str | None) -> str:
 def _first_line(text: str) -> str:
     lines = text.strip().splitlines()
     return lines[0] if lines else ""
+
+
+def _last_line(text: str) -> str:
+    """Return the last line of ``text``, which for a traceback names the exception."""
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 # Reference code quoted to students.
@@ -374,40 +385,50 @@ def render(validation: Validation) -> str:
 
 
 def _render_exercise(validation: ExerciseValidation) -> list[str]:
-    exercise = validation.exercise
-    checks = [check.name for check in exercise.checks]
-    lines = [f"{exercise.name}: {len(validation.mutants)} mutants"]
+    checks = [check.name for check in validation.exercise.checks]
+    lines = [f"{validation.exercise.name}: {len(validation.mutants)} mutants"]
     lines.extend(f"  [{index}] {name}" for index, name in enumerate(checks, start=1))
+    lines.extend(_table(validation, checks))
+    lines.extend(_reference_and_stub(validation))
+    lines.extend(f"  uncovered by design: {name}: {reason}" for name, reason in validation.catalogue.uncovered.items())
+    return lines
 
-    name_width = max([len("mutant"), len("mutants caught")] + [len(v.mutant.name) for v in validation.mutants]) + 2
-    cell = 9
-    header = "  " + "mutant".ljust(name_width) + "".join(f"[{index}]".ljust(cell) for index in range(1, len(checks) + 1))
-    lines.append(header + "verdict")
+
+def _table(validation: ExerciseValidation, checks: list[str]) -> list[str]:
+    """Render one row per mutant with a cell per check, then the number of mutants each check caught."""
+    names = [verdict.mutant.name for verdict in validation.mutants]
+    name_width = max(len(name) for name in ["mutants caught", *names]) + 2
+    cell_width = 9
+
+    header = "mutant".ljust(name_width) + "".join(f"[{index}]".ljust(cell_width) for index in range(1, len(checks) + 1))
+    lines = ["  " + header + "verdict"]
     for verdict in validation.mutants:
-        row = "  " + verdict.mutant.name.ljust(name_width)
-        row += "".join(verdict.cells.get(name, "?").ljust(cell) for name in checks)
-        lines.append(row + ("ok" if not verdict.problems else "FAILED"))
-    counts = "  " + "mutants caught".ljust(name_width)
+        cells = "".join(verdict.cells.get(name, "?").ljust(cell_width) for name in checks)
+        lines.append("  " + verdict.mutant.name.ljust(name_width) + cells + ("FAILED" if verdict.problems else "ok"))
+
+    counts = []
     for name in checks:
         caught = len(validation.caught_by(name))
         if caught:
-            text = str(caught)
+            counts.append(str(caught))
         elif name in validation.catalogue.uncovered:
-            text = "declared"
+            counts.append("declared")
         else:
-            text = "NONE"
-        counts += text.ljust(cell)
-    lines.append(counts)
+            counts.append("NONE")
+    lines.append("  " + "mutants caught".ljust(name_width) + "".join(count.ljust(cell_width) for count in counts).rstrip())
+    return lines
 
-    runs = len(validation.reference_runs)
-    reference_ok = runs and all(r.score == r.max_score for r in validation.reference_runs)
-    lines.append(
-        f"  reference: {'full marks' if reference_ok else 'NOT full marks'} on {runs} runs"
-        + ("" if len({tuple(_fingerprint(r)) for r in validation.reference_runs}) <= 1 else ", outcomes DIFFER")
-    )
+
+def _reference_and_stub(validation: ExerciseValidation) -> list[str]:
+    runs = validation.reference_runs
+    full_marks = bool(runs) and all(result.score == result.max_score for result in runs)
+    identical = len({tuple(_fingerprint(result)) for result in runs}) <= 1
+    lines = [
+        f"  reference: {'full marks' if full_marks else 'NOT full marks'} on {len(runs)} runs"
+        + ("" if identical else ", outcomes DIFFER")
+    ]
     if validation.stub is not None:
-        todo = all(o.status is Status.NOT_IMPLEMENTED for o in validation.stub.checks)
-        lines.append(f"  stub: {validation.stub.score:g} points, {'every check not implemented' if todo else 'NOT all not implemented'}")
-    for name, reason in validation.catalogue.uncovered.items():
-        lines.append(f"  uncovered by design: {name}: {reason}")
+        todo = all(outcome.status is Status.NOT_IMPLEMENTED for outcome in validation.stub.checks)
+        state = "every check not implemented" if todo else "NOT every check not implemented"
+        lines.append(f"  stub: {validation.stub.score:g} points, {state}")
     return lines
