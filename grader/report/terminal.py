@@ -42,6 +42,16 @@ def render(report: Report, *, colour: bool = False, verbose: bool = False) -> st
     lines.append(f"Reference:  {report.solutions or 'none available (checks that need it are skipped)'}")
     if report.isolation:
         lines.append(f"Isolation:  {report.isolation.get('summary', report.isolation.get('level', ''))}")
+    if report.submission_error:
+        lines.append("")
+        for line in textwrap.wrap(f"Error: {report.submission_error}", WIDTH, subsequent_indent="  "):
+            lines.append(paint(line, "1;31"))
+    if report.cell_notes:
+        lines += ["", paint("Notebook", "1")]
+        for note in report.cell_notes:
+            lines.extend(textwrap.wrap(note.describe(), WIDTH - 4, initial_indent="  ", subsequent_indent="    "))
+            if note.traceback:
+                lines.extend("      " + line for line in note.traceback.rstrip().splitlines()[-6:])
     for exercise in report.exercises:
         lines.append("")
         heading = f"{exercise.name}: {exercise.title}"
