@@ -18,7 +18,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -31,7 +30,8 @@ from grader import __version__
 from grader.exercise import Exercise, discover, load
 from grader.grading import GradingOptions, grade, load_references
 from grader.outcome import CheckOutcome, Status
-from grader.report import json_report, markdown
+from grader.progress import Progress
+from grader.report import gradebook, json_report, junit, markdown
 from grader.report.model import ExerciseResult, Report
 from grader.submission import SubmissionError, hash_files, locate, walk_files
 
@@ -208,7 +208,7 @@ class ClassGrader:
         out: Path | None,
         jobs: int,
         force: bool = False,
-        progress: "Progress | None" = None,
+        progress: Progress | None = None,
     ) -> None:
         self.settings = settings
         self.exercises = exercises
@@ -236,11 +236,13 @@ class ClassGrader:
                 pending.append((student, fingerprint))
 
         self.progress.start(total=len(students), done=len(result.reused), jobs=min(self.jobs, max(1, len(pending))))
-        if pending:
-            self._grade_all(pending, reports, result)
+        try:
+            if pending:
+                self._grade_all(pending, reports, result)
+        finally:
+            self.progress.close()
         result.entries = sorted(reports.items())
         result.seconds = time.monotonic() - started
-        self.progress.close()
         return result
 
     def _grade_all(self, pending: list[tuple[Student, dict[str, str]]], reports: dict[str, Report], result: ClassResult) -> None:
@@ -308,11 +310,32 @@ class ClassGrader:
             return None
         if not (folder / REPORT_MARKDOWN).is_file():
             markdown.write(report, folder / REPORT_MARKDOWN)
-        if self.settings.plots is not None:
+        pictures = None if self.settings.plots is None else self.settings.plots / student.name
+        if pictures is not None and not pictures.exists():
             from grader.report import plots
 
-            plots.write_submission_plots(report, self.settings.plots / student.name)
+            plots.write_submission_plots(report, pictures)
         return report
+
+
+def write_class_files(result: ClassResult, *, out: Path | None, plots: Path | None, junit_file: Path | None) -> list[Path]:
+    """Write the gradebook, the summary, the class pictures and the JUnit XML requested; return their paths."""
+    written: list[Path] = []
+    reports = [report for _, report in result.entries]
+    picture_folders = [folder for folder in (out, plots) if folder is not None]
+    if picture_folders:
+        from grader.report import plots as pictures
+
+        for folder in dict.fromkeys(picture_folders):
+            written += pictures.write_class_plots(reports, folder)
+    if out is not None:
+        gradebook.write_csv(result.entries, out / GRADEBOOK_FILE)
+        gradebook.write_summary(result.entries, out / SUMMARY_FILE, skipped_entries=result.skipped_entries)
+        written += [out / GRADEBOOK_FILE, out / SUMMARY_FILE]
+    if junit_file is not None:
+        junit.write_many(result.entries, junit_file)
+        written.append(junit_file)
+    return written
 
 
 def write_student_report(folder: Path, report: Report) -> None:
@@ -355,71 +378,12 @@ def remove_stale_temporaries(folder: Path) -> None:
 
 def _stop_pool(executor: concurrent.futures.ProcessPoolExecutor) -> None:
     """Stop the pool at once, killing grading processes that are still busy."""
-    executor.shutdown(wait=False, cancel_futures=True)
     # NOTE: ProcessPoolExecutor has no public way to end busy processes before Python 3.14
-    # (terminate_workers), so this reads its private table of processes.
-    for process in list(getattr(executor, "_processes", {}).values()):
+    # (terminate_workers), so this reads its private table of processes, which shutdown clears.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
         try:
             process.terminate()
         except (OSError, ValueError):
             pass
-
-
-# Progress.
-
-
-class Progress:
-    """Shows how grading goes: a progress bar on a terminal, one log line per submission otherwise."""
-
-    def __init__(self, *, stream: Any = None, bar: bool | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.use_bar = _is_terminal(self.stream) if bar is None else bar
-        self.total = 0
-        self.done = 0
-        self.bar: Any = None
-        self.started = time.monotonic()
-
-    def start(self, *, total: int, done: int, jobs: int) -> None:
-        self.total, self.done = total, done
-        self.started = time.monotonic()
-        to_grade = total - done
-        self._line(
-            f"grading {to_grade} of {total} submissions with {jobs} process{'es' if jobs != 1 else ''}"
-            + (f"; {done} unchanged since their reports were written" if done else "")
-        )
-        if self.use_bar and to_grade:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, initial=done, unit="submission", file=self.stream, dynamic_ncols=True)
-
-    def advance(self, student: str, report: Report, *, failed: bool) -> None:
-        self.done += 1
-        elapsed = time.monotonic() - self.started
-        summary = f"{student}: {report.score:g} / {report.max_score:g} ({report.percent:.0f}%)"
-        if failed:
-            summary += ", grader error (see the log)"
-        if self.bar is not None:
-            self.bar.set_postfix_str(summary, refresh=False)
-            self.bar.update(1)
-        else:
-            width = len(str(self.total))
-            self._line(f"[{self.done:>{width}}/{self.total}] {summary} at {elapsed:.1f} s")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    def _line(self, text: str) -> None:
-        if self.bar is not None:
-            self.bar.write(text, file=self.stream)
-        else:
-            print(text, file=self.stream, flush=True)
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from grader import __version__
-from grader.classroom import ClassError, ClassGrader, ClassResult, ClassSettings, Progress, find_students
+from grader.classroom import ClassError, ClassGrader, ClassSettings, find_students, write_class_files
 from grader.exercise import ExerciseError, discover, load
 from grader.grading import GradingOptions, grade, load_references
+from grader.progress import Progress
 from grader.report import gradebook, gradescope, json_report, junit, markdown, terminal
-from grader.report.model import Report
 from grader.submission import SubmissionError, locate
 
 logger = logging.getLogger("grader")
@@ -208,11 +208,16 @@ def run_class(arguments: argparse.Namespace, exercises: list, solutions: Path | 
         log_level=logging.getLogger().level,
     )
     runner = ClassGrader(settings, exercises, out=out, jobs=arguments.jobs, force=arguments.force, progress=Progress())
-    result = runner.run(students)
+    try:
+        result = runner.run(students)
+    except KeyboardInterrupt:
+        kept = "the reports written so far are kept, and running the same command again grades the rest" if out else "no report was written"
+        print(f"grader: interrupted; {kept}", file=sys.stderr)
+        return ExitCode.INTERRUPTED
     result.skipped_entries = skipped
 
-    sys.stdout.write(render_class_table(result))
-    written = write_class_files(arguments, result)
+    sys.stdout.write(terminal.render_class(result.entries, graded=len(result.graded), reused=len(result.reused), seconds=result.seconds))
+    written = write_class_files(result, out=out, plots=arguments.plots, junit_file=arguments.junit)
     for path in written:
         print(f"grader: wrote {path}", file=sys.stderr)
     _append_step_summary(gradebook.render_summary(result.entries, plots=False, skipped_entries=skipped))
@@ -220,45 +225,6 @@ def run_class(arguments: argparse.Namespace, exercises: list, solutions: Path | 
         print(f"grader: grading failed for {', '.join(result.failed)}; their reports say why", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
     return ExitCode.OK
-
-
-def write_class_files(arguments: argparse.Namespace, result: ClassResult) -> list[Path]:
-    """Write the gradebook, the summary, the class pictures and JUnit XML that the options ask for."""
-    written: list[Path] = []
-    reports = [report for _, report in result.entries]
-    picture_folders = [folder for folder in (arguments.out, arguments.plots) if folder is not None]
-    if picture_folders:
-        from grader.report import plots
-
-        for folder in dict.fromkeys(picture_folders):
-            written += plots.write_class_plots(reports, folder)
-    if arguments.out is not None:
-        gradebook.write_csv(result.entries, arguments.out / "gradebook.csv")
-        gradebook.write_summary(result.entries, arguments.out / "summary.md", skipped_entries=result.skipped_entries)
-        written += [arguments.out / "gradebook.csv", arguments.out / "summary.md"]
-    if arguments.junit is not None:
-        junit.write_many(result.entries, arguments.junit)
-        written.append(arguments.junit)
-    return written
-
-
-def render_class_table(result: ClassResult) -> str:
-    """Return one line per student with the score, then the class's mean and median."""
-    width = max([len(student) for student, _ in result.entries] + [7])
-    lines = [f"{'Student':<{width}}  {'Kind':<8}  {'Score':>11}  {'%':>4}  Notes"]
-    for student, report in result.entries:
-        score = f"{report.score:g} / {report.max_score:g}"
-        notes = "; ".join(gradebook.problems(report))
-        lines.append(f"{student:<{width}}  {report.submission_kind:<8}  {score:>11}  {report.percent:>3.0f}%  {notes}".rstrip())
-    percents = sorted(report.percent for _, report in result.entries)
-    if percents:
-        median = percents[len(percents) // 2] if len(percents) % 2 else (percents[len(percents) // 2 - 1] + percents[len(percents) // 2]) / 2
-        lines += [
-            "",
-            f"{len(percents)} students: mean {sum(percents) / len(percents):.1f}%, median {median:.1f}%; "
-            f"{len(result.graded)} graded now, {len(result.reused)} unchanged since their reports, in {result.seconds:.1f} s",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def _append_step_summary(text: str) -> None:

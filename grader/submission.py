@@ -80,7 +80,7 @@ class TreeSubmission:
         return f"missing: {exercise.name}/{exercise.module} was not found in your submission"
 
     def describe_missing_functions(self, exercise: Exercise, names: list[str]) -> str:
-        return f"missing: define {_code_list(names)} in {exercise.name}/{exercise.module}"
+        return f"missing: define {_code_list(names)} in {self.module_path(exercise).relative_to(self.root)}"
 
     def load(self, worker: WorkerClient, exercise: Exercise, timeout: float) -> Reply | None:
         """Import the exercise's module into the namespace ``exercise.name``; None when it is missing."""
@@ -198,14 +198,16 @@ class NotebookSubmission:
 def locate(path: Path) -> Submission:
     """Return the submission at ``path``; raises SubmissionError when it cannot be graded.
 
-    An unreadable notebook is not an error here: it becomes a
-    NotebookSubmission whose ``problem`` every exercise reports, so that a
-    class run or a Gradescope report still records why it scored nothing.
+    A folder without subfolders that contains a single .py or .ipynb file
+    is graded as that file.  An unreadable notebook is not an error here.  It
+    becomes a NotebookSubmission whose ``problem`` every exercise reports, so
+    that a class run or a Gradescope report still records why it scored nothing.
     """
     if not path.exists():
         raise SubmissionError(f"{path}: submission not found")
     if path.is_dir():
-        return TreeSubmission(path)
+        single = _single_file(path)
+        return locate(single) if single is not None else TreeSubmission(path)
     if path.suffix == ".py":
         return FileSubmission(path)
     if path.suffix == ".ipynb":
@@ -219,6 +221,18 @@ def locate(path: Path) -> Submission:
     )
 
 
+def _single_file(folder: Path) -> Path | None:
+    """Return the only .py or .ipynb file of a folder without subfolders, else None.
+
+    Course platforms often download each student's upload into a folder of its own.
+    """
+    entries = [entry for entry in folder.iterdir() if not entry.name.startswith(".") and entry.name not in IGNORED_FOLDERS]
+    if any(entry.is_dir() for entry in entries):
+        return None
+    code = [entry for entry in entries if entry.suffix in (".py", ".ipynb")]
+    return code[0] if len(code) == 1 else None
+
+
 def seed_font_cache(home: Path) -> None:
     """Copy the grader's matplotlib font list into the worker's home, where matplotlib looks for it.
 
@@ -226,8 +240,7 @@ def seed_font_cache(home: Path) -> None:
     spends about a second scanning the system's fonts.  Each worker gets its
     own copy, so no student can change what another one reads.
     """
-    import matplotlib
-    from matplotlib import font_manager  # noqa: F401 - importing it builds the grader's font list
+    import matplotlib.font_manager  # importing it builds the grader's own font list when there is none yet
 
     target = home / ".cache" / "matplotlib"
     for font_list in Path(matplotlib.get_cachedir()).glob("fontlist-v*.json"):

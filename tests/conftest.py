@@ -17,6 +17,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.outcome import CheckOutcome, Status
+from grader.report.model import CellNote, ExerciseResult, Report
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 EXERCISES = REPOSITORY / "exercises"
 SOLUTIONS = REPOSITORY / "solutions"
@@ -134,11 +137,8 @@ def run_grader(*arguments: str, env: dict | None = None, timeout: float = 300, c
     )
 
 
-def sample_report(student: str = "") -> "Report":
-    """A report with one check of every status, hostile text in the output and a hidden check."""
-    from grader.outcome import CheckOutcome, Status
-    from grader.report.model import CellNote, ExerciseResult, Report
-
+def sample_report(student: str = "") -> Report:
+    """Return a report with one check of every status, hostile text in the output and a hidden check."""
     def outcome(name: str, status: Status, score: float, **fields) -> CheckOutcome:
         fields.setdefault("message", "passed" if status is Status.PASSED else f"{name} went wrong")
         return CheckOutcome(name=name, kind="equivalence", status=status, score=score, max_score=2.0, description=f"checks {name}", seconds=0.25, **fields)

@@ -112,6 +112,19 @@ def test_progress_logs_plain_lines():
     assert lines[1].startswith("[2/3] bob: 4 / 16 (25%) at ")
 
 
+def test_progress_bar_on_terminal():
+    stream = io.StringIO()
+    progress = Progress(stream=stream, bar=True)
+    progress.start(total=2, done=0, jobs=2)
+    progress.advance("ann", sample_report("ann"), failed=False)
+    progress.advance("ben", sample_report("ben"), failed=True)
+    progress.close()
+    text = stream.getvalue()
+    assert "grading 2 of 2 submissions with 2 processes" in text
+    assert "2/2 [" in text
+    assert "ben: 4 / 16 (25%), grader error (see the log)" in text
+
+
 # A class of 40, graded once for the tests below.
 
 
@@ -316,3 +329,50 @@ def test_jobs_must_be_positive():
     result = run_grader("run", str(EXERCISES), "--submissions", "x", "-j", "0")
     assert result.returncode == 2
     assert "argument -j/--jobs: 0 is less than 1" in result.stderr
+
+
+def write_broken_exercise(root: Path) -> Path:
+    """Write an exercises folder whose only check has a bug, so every submission gets a grader error."""
+    folder = root / "exercises" / "broken"
+    folder.mkdir(parents=True)
+    (folder / "exercise.yaml").write_text(
+        "title: Broken check\nmodule: activations.py\nfunctions: [sigmoid]\n"
+        "checks:\n  - {name: crashes, kind: shape, points: 1, description: a check with a bug}\n"
+    )
+    (folder / "checks.py").write_text(
+        "from grader.checks import check\n\n\n@check('crashes')\ndef crashes(context):\n    raise KeyError('bug in the check')\n"
+    )
+    return root / "exercises"
+
+
+def test_grader_error_is_never_cached(tmp_path, submissions):
+    exercises = write_broken_exercise(tmp_path)
+    submissions.file("ann", Code(forward=None))
+    out = tmp_path / "out"
+    arguments = ("run", str(exercises), "--submissions", str(submissions.folder), "--out", str(out))
+    first = run_grader(*arguments)
+    assert first.returncode == 3
+    assert "grader: grading failed for ann; their reports say why" in first.stderr
+    report = json.loads((out / "ann" / "report.json").read_text())
+    assert report["exercises"][0]["checks"][0]["status"] == "grader_error"
+    assert report["fingerprint"] == {}
+    assert read_gradebook(out / "gradebook.csv")[0]["notes"] == "grader error"
+    second = run_grader(*arguments)
+    assert "1 graded now, 0 unchanged since their reports" in second.stdout
+
+
+def test_crashed_grading_gives_grader_error_report(tmp_path):
+    from grader.classroom import ClassGrader, ClassResult, ClassSettings, Student, load_exercises
+
+    exercises = load_exercises(EXERCISES, ("stable_sigmoid",))
+    settings = ClassSettings(exercises_root=EXERCISES, only=("stable_sigmoid",), solutions=None)
+    runner = ClassGrader(settings, exercises, out=tmp_path, jobs=1)
+    result = ClassResult()
+    student = Student("ann", tmp_path / "ann.py")
+    report = runner._accept(student, {"submission": "x", "grading": "y"}, {"error": "Traceback: OSError"}, result)
+    assert result.failed == ["ann"]
+    assert {check.status.value for _, check in report.checks()} == {"grader_error"}
+    assert {check.staff_detail for _, check in report.checks()} == {"Traceback: OSError"}
+    written = json.loads((tmp_path / "ann" / "report.json").read_text())
+    assert written["fingerprint"] == {}
+    assert written["student"] == "ann"

@@ -34,6 +34,16 @@ def test_locate_picks_shape_by_path(submissions):
     assert isinstance(locate(submissions.notebook("n", Code())), NotebookSubmission)
 
 
+def test_folder_with_one_file_is_that_file(tmp_path, submissions):
+    notebook = submissions.notebook("homework", Code())
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "homework.ipynb").write_bytes(notebook.read_bytes())
+    (tmp_path / "alice" / "notes.txt").write_text("read me")
+    located = locate(tmp_path / "alice")
+    assert isinstance(located, NotebookSubmission)
+    assert located.root == tmp_path / "alice" / "homework.ipynb"
+
+
 def test_same_code_scores_same_in_every_shape(submissions, exercises, references):
     code = Code(sigmoid="naive", forward="good")
     reports = {kind: grade_path(submissions.make(kind, kind, code), exercises, references) for kind in ("tree", "file", "notebook")}

@@ -22,19 +22,6 @@ from grader.report.terminal import LABELS, points
 COLUMNS = ("student", "submission", "kind", "score", "max_score", "percent")
 
 
-def problems(report: Report) -> list[str]:
-    """Short reasons, for an instructor, why a submission may need a look."""
-    found = []
-    if report.grader_failed:
-        found.append("grader error")
-    if report.submission_error:
-        found.append(f"{report.submission_kind} could not be read")
-    failed_cells = sorted({note.cell for note in report.cell_notes if note.kind != "skipped"})
-    if failed_cells:
-        found.append("errors in cells " + ", ".join(str(cell) for cell in failed_cells))
-    return found
-
-
 def render_csv(entries: list[tuple[str, Report]]) -> str:
     """Return gradebook.csv: one row per student with the total and each exercise's score."""
     exercise_names = _exercise_names(entries)
@@ -52,7 +39,7 @@ def render_csv(entries: list[tuple[str, Report]]) -> str:
                 points(report.max_score),
                 f"{report.percent:.1f}",
                 *(scores.get(name, "") for name in exercise_names),
-                "; ".join(problems(report)),
+                "; ".join(report.problems()),
             ]
         )
     return buffer.getvalue()
@@ -103,7 +90,7 @@ def render_summary(entries: list[tuple[str, Report]], *, plots: bool = True, ski
         rate = f"{100 * passed / graded:.0f}%" if graded else "not graded"
         lines.append(f"| `{exercise}` | `{check}` | {passed} of {graded} | {rate} | {_commonest_failure(reports, exercise, check)} |")
 
-    attention = [(student, problems(report)) for student, report in entries if problems(report)]
+    attention = [(student, report.problems()) for student, report in entries if report.problems()]
     if attention or skipped_entries:
         lines += ["", "## Submissions to look at", ""]
         lines.extend(f"- `{student}`: {'; '.join(found)} (see `{student}/report.md`)" for student, found in attention)

@@ -121,6 +121,18 @@ class Report:
     def percent(self) -> float:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
+    def problems(self) -> list[str]:
+        """Return short reasons, for an instructor, why this submission may need a look."""
+        found = []
+        if self.grader_failed:
+            found.append("grader error")
+        if self.submission_error:
+            found.append(f"{self.submission_kind} could not be read")
+        failed_cells = sorted({note.cell for note in self.cell_notes if note.kind != "skipped"})
+        if failed_cells:
+            found.append("errors in cells " + ", ".join(str(cell) for cell in failed_cells))
+        return found
+
     @property
     def grader_failed(self) -> bool:
         """Whether any check ended in a grader error, which is never the student's fault."""
