@@ -205,9 +205,11 @@ class StudentCode:
             message = f"`{not_callable[0]}` in your submission is not a function; define it with `def {not_callable[0]}(...)`"
         failed = sorted({note.cell for note in self.cell_notes if note.kind != "skipped"})
         hint = None
-        if failed:
-            cells = ", ".join(str(number) for number in failed)
-            hint = f"cell(s) {cells} stopped with an error, so a definition in them may not have run; see the notebook notes"
+        if len(failed) == 1:
+            hint = f"cell {failed[0]} stopped with an error, so a definition in it may not have run; see the notebook notes"
+        elif failed:
+            cells = ", ".join(str(number) for number in failed[:-1]) + f" and {failed[-1]}"
+            hint = f"cells {cells} stopped with an error, so a definition in them may not have run; see the notebook notes"
         return LoadProblem(Status.ERROR, message, hint=hint)
 
 

@@ -82,7 +82,7 @@ def test_notebook_missing_function_points_at_failed_cells(tmp_path, exercises, r
     report = grade_path(path, exercises, references)
     sigmoid_check = report.exercises[0].checks[0]
     assert sigmoid_check.message == "missing: define `sigmoid` in your submission"
-    assert sigmoid_check.hint == "cell(s) 2 stopped with an error, so a definition in them may not have run; see the notebook notes"
+    assert sigmoid_check.hint == "cell 2 stopped with an error, so a definition in it may not have run; see the notebook notes"
 
 
 def test_tree_with_missing_function_names_module(submissions, exercises, references):
@@ -133,7 +133,7 @@ def test_endless_cell_does_not_stop_notebook(tmp_path, exercises, references):
     report = grade(exercises[:1], submission, GradingOptions(solutions=SOLUTIONS), references)
     assert report.score == report.max_score
     assert [(note.cell, note.kind) for note in report.cell_notes] == [(1, "timeout")]
-    assert report.cell_notes[0].describe() == "cell 1 (while True:) was interrupted: it ran longer than the time limit for one cell"
+    assert report.cell_notes[0].describe() == "cell 1 (`while True:`) was interrupted: it ran longer than the time limit for one cell"
 
 
 def test_malformed_notebook_reports_every_check(tmp_path, exercises, references):

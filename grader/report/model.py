@@ -73,7 +73,7 @@ class CellNote:
 
     def describe(self) -> str:
         """Return one line for the student, such as ``cell 4 raised NameError: ...``."""
-        where = f"cell {self.cell}" + (f" ({self.preview})" if self.preview and self.kind != "skipped" else "")
+        where = f"cell {self.cell}" + (f" (`{self.preview}`)" if self.preview and self.kind != "skipped" else "")
         if self.kind == "skipped":
             return f"{where}: skipped `{self.text}`, which only IPython can run"
         if self.kind == "timeout":

@@ -69,7 +69,7 @@ def test_grader_error_traceback_is_staff_only():
 def test_notebook_notes_in_overall_output():
     output = gradescope.to_dict(sample_report())["output"]
     assert output.splitlines()[0] == "Score: 4 / 16 (25%)"
-    assert "- cell 4 (print(x)) raised NameError: name 'x' is not defined; the cells after it still ran" in output
+    assert "- cell 4 (`print(x)`) raised NameError: name 'x' is not defined; the cells after it still ran" in output
 
 
 def autograder_root(tmp_path: Path) -> Path:

@@ -6,6 +6,7 @@ set -euo pipefail
 
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 
+apt-get update
 apt-get install -y --no-install-recommends python3 python3-venv python3-pip
 
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
