@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 from grader import __version__
+from grader.classroom import ClassError, ClassGrader, ClassSettings, find_students, write_class_files
 from grader.exercise import ExerciseError, discover, load
 from grader.grading import GradingOptions, grade, load_references
 from grader.mutants import load_catalogue, unknown_exercise_folders
-from grader.report import json_report, markdown, terminal
+from grader.progress import Progress
+from grader.report import gradebook, gradescope, json_report, junit, markdown, terminal
 from grader.report.model import Report
 from grader.submission import SubmissionError, locate
 from grader.validate import Validation, validate
@@ -51,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("exercises", type=Path, help="folder of exercises, one subfolder with an exercise.yaml each")
     run.add_argument(
         "--submission", type=Path,
-        help="folder laid out like EXERCISES to grade (default: the modules inside EXERCISES itself)",
+        help="what to grade: a folder laid out like EXERCISES, a .py file or a .ipynb notebook "
+        "(default: the modules inside EXERCISES itself)",
     )
     run.add_argument(
         "--solutions", type=Path,
@@ -66,6 +69,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--verbose", "-v", action="count", default=0, help="show passed checks too; -vv logs debug detail")
     run.add_argument("--colour", "--color", choices=["auto", "always", "never"], default="auto", help="colour the terminal summary")
+
+    formats = run.add_argument_group("reports for CI systems and course platforms")
+    formats.add_argument("--gradescope", type=Path, metavar="FILE", help="also write Gradescope's autograder results.json to FILE")
+    formats.add_argument(
+        "--junit", type=Path, metavar="FILE",
+        help="also write JUnit XML to FILE, one testcase per check (with --submissions, one suite per student and exercise)",
+    )
+    formats.add_argument(
+        "--plots", type=Path, metavar="DIR",
+        help="save PNG pictures in DIR: the activation histograms of the forward pass per layer and the timing "
+        "chart (with --submissions, per student in DIR/STUDENT, plus the class's score distribution and check pass rates)",
+    )
+
+    whole_class = run.add_argument_group("grading a whole class")
+    whole_class.add_argument(
+        "--submissions", type=Path, metavar="DIR",
+        help="grade every entry of DIR (a folder laid out like EXERCISES, a .py file or a .ipynb notebook) "
+        "as one student, named after the entry",
+    )
+    whole_class.add_argument(
+        "-j", "--jobs", type=_positive_int, default=default_jobs(), metavar="N",
+        help="grade N submissions in parallel (default: the number of CPU cores, %(default)s here)",
+    )
+    whole_class.add_argument(
+        "--out", type=Path, metavar="DIR",
+        help="write DIR/STUDENT/report.json and report.md, DIR/gradebook.csv, DIR/summary.md and its pictures; "
+        "a later run skips students whose submission has not changed",
+    )
+    whole_class.add_argument("--force", action="store_true", help="with --out, grade every submission again")
 
     check = commands.add_parser(
         "validate",
@@ -87,10 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of misconception mutants, one subfolder per exercise (default: 'mutants' beside EXERCISES)",
     )
     check.add_argument("--only", action="append", metavar="EXERCISE", help="validate only this exercise (repeatable)")
-    check.add_argument("--runs", type=int, default=3, metavar="N", help="grade each reference solution N times (default: 3)")
     check.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
-        help="grade N submissions at once, each in its own process (default: the number of CPUs)",
+        "--runs", type=_positive_int, default=3, metavar="N", help="grade each reference solution N times (default: 3)"
+    )
+    check.add_argument(
+        "-j", "--jobs", type=_positive_int, default=default_jobs(), metavar="N",
+        help="grade N submissions at once, each in its own process (default: the number of CPU cores, %(default)s here)",
     )
     check.add_argument(
         "--show", action="append", metavar="MUTANT",
@@ -98,6 +132,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--verbose", "-v", action="count", default=0, help="-v logs progress, -vv debug detail")
     return parser
+
+
+def default_jobs() -> int:
+    """Return the number of CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     command = validate_exercises if arguments.command == "validate" else run
     try:
         return int(command(arguments))
-    except (UsageError, ExerciseError, SubmissionError) as error:
+    except (UsageError, ExerciseError, SubmissionError, ClassError) as error:
         print(f"grader: error: {error}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     except KeyboardInterrupt:
@@ -119,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(arguments: argparse.Namespace) -> ExitCode:
+    _check_combinations(arguments)
     root: Path = arguments.exercises
     folders = discover(root)
     if arguments.only:
@@ -128,10 +181,29 @@ def run(arguments: argparse.Namespace) -> ExitCode:
             raise UsageError(f"--only: no exercise named {', '.join(unknown)} in {root} (exercises: {known})")
         folders = [folder for folder in folders if folder.name in arguments.only]
     exercises = sorted((load(folder) for folder in folders), key=lambda e: (e.order, e.name))
-
     solutions = _solutions_folder(root, arguments.solutions)
-    submission = locate(arguments.submission or root)
-    options = GradingOptions(solutions=solutions)
+    if arguments.submissions is not None:
+        return run_class(arguments, exercises, solutions)
+    return run_single(arguments, exercises, solutions)
+
+
+def _check_combinations(arguments: argparse.Namespace) -> None:
+    if arguments.submissions is not None:
+        if arguments.submission is not None:
+            raise UsageError("--submission and --submissions cannot be combined; give one submission or a folder of them")
+        for flag, value in (("--json", arguments.json), ("--markdown", arguments.markdown), ("--gradescope", arguments.gradescope), ("--fail-under", arguments.fail_under)):
+            if value is not None:
+                raise UsageError(f"{flag} describes one submission; with --submissions, use --out DIR for every student's reports")
+    else:
+        for flag, value in (("--out", arguments.out), ("--force", arguments.force or None)):
+            if value is not None:
+                raise UsageError(f"{flag} needs --submissions DIR; for one submission use --json and --markdown")
+
+
+def run_single(arguments: argparse.Namespace, exercises: list, solutions: Path | None) -> ExitCode:
+    """Grade one submission, print its report and write the files the options ask for."""
+    submission = locate(arguments.submission or arguments.exercises)
+    options = GradingOptions(solutions=solutions, diagnostics=arguments.plots is not None)
     references = load_references(exercises, solutions)
 
     report = grade(exercises, submission, options, references)
@@ -142,6 +214,17 @@ def run(arguments: argparse.Namespace) -> ExitCode:
         json_report.write(report, arguments.json)
     if arguments.markdown:
         markdown.write(report, arguments.markdown)
+    if arguments.gradescope:
+        gradescope.write(report, arguments.gradescope)
+    if arguments.junit:
+        junit.write(report, arguments.junit)
+    if arguments.plots:
+        from grader.report import plots
+
+        written, missing = plots.write_submission_plots(report, arguments.plots)
+        for line in [*(f"wrote {path}" for path in written), *missing]:
+            print(f"grader: {line}", file=sys.stderr)
+    _append_step_summary(markdown.render(report))
 
     if arguments.fail_under is not None and report.percent < arguments.fail_under:
         print(f"grader: score {report.percent:.1f}% is below --fail-under {arguments.fail_under:g}%", file=sys.stderr)
@@ -151,10 +234,6 @@ def run(arguments: argparse.Namespace) -> ExitCode:
 
 def validate_exercises(arguments: argparse.Namespace) -> ExitCode:
     root: Path = arguments.exercises
-    if arguments.runs < 1:
-        raise UsageError(f"--runs {arguments.runs}: grade the references at least once")
-    if arguments.jobs < 1:
-        raise UsageError(f"--jobs {arguments.jobs}: at least one job is needed")
     folders = discover(root)
     names = {folder.name for folder in folders}
     if arguments.only:
@@ -193,12 +272,56 @@ def _show_mutant_reports(validation: Validation, name: str, solutions: Path | No
                 report = Report(str(verdict.mutant.folder), [verdict.result], str(solutions) if solutions else None)
                 sys.stdout.write(f"\n--- {verdict.mutant.label}: {verdict.mutant.misconception}\n")
                 sys.stdout.write(terminal.render(report))
+def run_class(arguments: argparse.Namespace, exercises: list, solutions: Path | None) -> ExitCode:
+    """Grade every submission in ``--submissions`` and write the class's files."""
+    out: Path | None = arguments.out
+    students, skipped = find_students(arguments.submissions, exclude=out)
+    if not students:
+        raise UsageError(f"--submissions {arguments.submissions}: no folders, .py files or .ipynb notebooks to grade")
+    settings = ClassSettings(
+        exercises_root=arguments.exercises.resolve(),
+        only=tuple(arguments.only) if arguments.only else None,
+        solutions=solutions.resolve() if solutions else None,
+        diagnostics=arguments.plots is not None,
+        plots=arguments.plots.resolve() if arguments.plots else None,
+        log_level=logging.getLogger().level,
+    )
+    runner = ClassGrader(settings, exercises, out=out, jobs=arguments.jobs, force=arguments.force, progress=Progress())
+    try:
+        result = runner.run(students)
+    except KeyboardInterrupt:
+        kept = "the reports written so far are kept, and running the same command again grades the rest" if out else "no report was written"
+        print(f"grader: interrupted; {kept}", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    result.skipped_entries = skipped
+
+    sys.stdout.write(terminal.render_class(result.entries, graded=len(result.graded), reused=len(result.reused), seconds=result.seconds))
+    written = write_class_files(result, out=out, plots=arguments.plots, junit_file=arguments.junit)
+    for path in written:
+        print(f"grader: wrote {path}", file=sys.stderr)
+    _append_step_summary(gradebook.render_summary(result.entries, plots=False, skipped_entries=skipped))
+    if result.failed:
+        print(f"grader: grading failed for {', '.join(result.failed)}; their reports say why", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
+    return ExitCode.OK
+
+
+def _append_step_summary(text: str) -> None:
+    """Append ``text`` to GitHub Actions' job summary when running there (GITHUB_STEP_SUMMARY is set)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+    except OSError as error:
+        logger.warning("could not append the report to GITHUB_STEP_SUMMARY file %s: %s", path, error)
 
 
 def _solutions_folder(root: Path, given: Path | None) -> Path | None:
     if given is not None:
         if not given.is_dir():
             raise UsageError(f"--solutions {given}: folder not found")
-        return given
+        return given.resolve()
     beside = root.resolve().parent / "solutions"
     return beside if beside.is_dir() else None

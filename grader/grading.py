@@ -10,17 +10,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from grader import __version__
 from grader.checks.context import CheckContext
 from grader.checks.runner import run_check
 from grader.checks.timing import ReferenceWorkers
-from grader.exercise import Exercise, ExerciseError
+from grader.diagnostics import collect_diagnostics
+from grader.exercise import CheckSpec, Exercise, ExerciseError
 from grader.outcome import CheckOutcome, Status
-from grader.report.model import ExerciseResult, Report
-from grader.sandbox.client import WorkerClient, WorkerDied, WorkerTimeout
+from grader.report.model import CellNote, ExerciseResult, Report
+from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerError, WorkerTimeout
 from grader.sandbox.limits import Limits
-from grader.submission import Submission
+from grader.submission import NotebookSubmission, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class GradingOptions:
     limits: Limits = field(default_factory=Limits)
     #: Wall-clock budget for one whole submission, in seconds.
     submission_timeout: float = 600.0
+    #: Also collect data for pictures: per-layer activations and the timing of a per-sample loop.
+    diagnostics: bool = False
 
 
 def load_references(exercises: list[Exercise], solutions: Path | None) -> dict[str, ModuleType]:
@@ -72,14 +76,19 @@ def grade(
     if references is None:
         references = load_references(exercises, options.solutions)
     deadline = time.monotonic() + options.submission_timeout
+    diagnostics: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         worker = WorkerClient(limits=options.limits, scratch=Path(scratch) / "student")
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
+        loader = StudentCode(submission, worker, deadline)
         try:
             results = [
-                _grade_exercise(exercise, submission, worker, references.get(exercise.name), reference_workers, deadline)
+                _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options)
                 for exercise in exercises
             ]
+            if options.diagnostics:
+                diagnostics = collect_diagnostics(exercises, loader, deadline)
+            _tidy_messages(results, submission, worker)
         finally:
             worker.close()
             reference_workers.close()
@@ -91,7 +100,12 @@ def grade(
         isolation={"level": "process", "summary": "separate worker process with resource limits"},
         grader_version=__version__,
         seconds=time.perf_counter() - started,
+        submission_kind=submission.kind,
+        submission_error=loader.submission_error,
+        cell_notes=loader.cell_notes,
+        diagnostics=diagnostics,
     )
+    report.notes.extend(loader.notes)
     if report.unchecked_points:
         report.notes.append(
             f"{report.unchecked_points:g} points need the reference solutions and could not be checked here"
@@ -99,62 +113,153 @@ def grade(
     return report
 
 
+@dataclass
+class LoadProblem:
+    """Why an exercise's checks cannot run: the student's code failed to load or lacks a function."""
+
+    status: Status
+    message: str
+    output: str = ""
+    hint: str | None = None
+
+
+class StudentCode:
+    """Loads a submission's code into the worker once per namespace and remembers how that went.
+
+    A tree loads one module per exercise; a file or notebook loads once and
+    serves every exercise, so a notebook's cells run only once.
+    """
+
+    def __init__(self, submission: Submission, worker: WorkerClient, deadline: float) -> None:
+        self.submission = submission
+        self.worker = worker
+        self.deadline = deadline
+        self.loads: dict[str, LoadProblem | None] = {}
+        self.cell_notes: list[CellNote] = []
+        self.notes: list[str] = []
+        #: Why a file or notebook submission could not be read at all; empty when it could.
+        self.submission_error = ""
+
+    def prepare(self, exercise: Exercise) -> LoadProblem | None:
+        """Load the code ``exercise`` needs and check that it defines the exercise's functions."""
+        namespace = self.submission.namespace(exercise)
+        if namespace not in self.loads:
+            self.loads[namespace] = self._load(exercise)
+        problem = self.loads[namespace]
+        if problem is not None:
+            return problem
+        return self._check_functions(exercise, namespace)
+
+    def _load(self, exercise: Exercise) -> LoadProblem | None:
+        submission, worker = self.submission, self.worker
+        action = "running your notebook" if submission.kind == "notebook" else f"importing {_module_name(submission, exercise)}"
+        timeout = max(0.1, min(exercise.limits.import_timeout, self.deadline - time.monotonic()))
+        try:
+            reply = submission.load(worker, exercise, timeout)
+        except WorkerTimeout as error:
+            return LoadProblem(Status.TIMEOUT, f"{action} did not finish within {error.seconds:g} s (is there a long-running loop at the top level?)", error.output)
+        except WorkerDied as error:
+            return LoadProblem(Status.ERROR, f"the process running your code {error} while {action}", error.output)
+        if reply is None:
+            message = submission.describe_missing(exercise)
+            if submission.kind != "tree":
+                self.submission_error = message
+            return LoadProblem(Status.ERROR, message)
+        output = worker.take_output()
+        if reply.status == "raised":
+            message = f"{action} failed with {reply.error_type}: {reply.message}"
+            if reply.traceback:
+                message += "\n" + reply.traceback.rstrip()
+            return LoadProblem(Status.ERROR, message, output)
+        if isinstance(submission, NotebookSubmission):
+            self._record_cells(submission, reply)
+        return None
+
+    def _record_cells(self, submission: NotebookSubmission, reply: Reply) -> None:
+        assert submission.notebook is not None
+        previews = {cell.number: cell.preview for cell in submission.notebook.cells}
+        notes = [CellNote(line.cell, "skipped", line.text) for line in submission.notebook.skipped]
+        for cell in reply.cells:
+            if cell.status == "raised":
+                notes.append(CellNote(cell.number, "raised", f"{cell.error_type}: {cell.message}", previews.get(cell.number, ""), cell.traceback))
+            elif cell.status == "timeout":
+                notes.append(CellNote(cell.number, "timeout", "it ran longer than the time limit for one cell", previews.get(cell.number, "")))
+        self.cell_notes = sorted(notes, key=lambda note: note.cell)
+        self.notes.extend(submission.notebook.warnings)
+        for note in self.cell_notes:
+            if note.kind != "skipped":
+                logger.info("%s: %s", submission.root, note.describe())
+
+    def _check_functions(self, exercise: Exercise, namespace: str) -> LoadProblem | None:
+        try:
+            kinds = self.worker.lookup(namespace, list(exercise.functions))
+        except WorkerError as error:
+            return LoadProblem(Status.ERROR, f"the process running your code {error}", error.output)
+        missing = [name for name in exercise.functions if kinds[name] == "missing"]
+        not_callable = [name for name in exercise.functions if kinds[name] == "not_callable"]
+        if not missing and not not_callable:
+            return None
+        if missing:
+            message = self.submission.describe_missing_functions(exercise, missing)
+        else:
+            message = f"`{not_callable[0]}` in your submission is not a function; define it with `def {not_callable[0]}(...)`"
+        failed = sorted({note.cell for note in self.cell_notes if note.kind != "skipped"})
+        hint = None
+        if len(failed) == 1:
+            hint = f"cell {failed[0]} stopped with an error, so a definition in it may not have run; see the notebook notes"
+        elif failed:
+            cells = ", ".join(str(number) for number in failed[:-1]) + f" and {failed[-1]}"
+            hint = f"cells {cells} stopped with an error, so a definition in them may not have run; see the notebook notes"
+        return LoadProblem(Status.ERROR, message, hint=hint)
+
+
+def _tidy_messages(results: list[ExerciseResult], submission: Submission, worker: WorkerClient) -> None:
+    for result in results:
+        for check in result.checks:
+            check.message = submission.tidy(check.message, worker)
+            if check.output:
+                check.output = submission.tidy(check.output, worker)
+
+
+def _module_name(submission: Submission, exercise: Exercise) -> str:
+    return exercise.module if submission.kind == "tree" else submission.name
+
+
 def _grade_exercise(
     exercise: Exercise,
-    submission: Submission,
-    worker: WorkerClient,
+    loader: StudentCode,
     reference: ModuleType | None,
     reference_workers: ReferenceWorkers,
     deadline: float,
+    options: GradingOptions,
 ) -> ExerciseResult:
     logger.info("grading %s", exercise.name)
-    problem = _load_student_module(exercise, submission, worker, deadline)
+    problem = loader.prepare(exercise)
     if problem is not None:
-        status, message, output = problem
-        return ExerciseResult(exercise.name, exercise.title, [_unrun(check, exercise, status, message, output) for check in exercise.checks])
+        checks = [_unrun(check, problem.status, problem.message, problem.output, problem.hint) for check in exercise.checks]
+        return ExerciseResult(exercise.name, exercise.title, checks)
 
     outcomes = []
     for spec in exercise.checks:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            outcomes.append(_unrun(spec, exercise, Status.TIMEOUT, "not run: the submission used up its total time limit"))
+            outcomes.append(_unrun(spec, Status.TIMEOUT, "not run: the submission used up its total time limit"))
             continue
         context = CheckContext(
             exercise=exercise,
-            worker=worker,
-            namespace=exercise.name,
+            worker=loader.worker,
+            namespace=loader.submission.namespace(exercise),
             reference=reference,
             reference_workers=reference_workers,
             check_timeout=min(exercise.limits.check_timeout, remaining),
+            diagnostics=options.diagnostics,
         )
         outcomes.append(run_check(spec, context))
     return ExerciseResult(exercise.name, exercise.title, outcomes)
 
 
-def _load_student_module(
-    exercise: Exercise, submission: Submission, worker: WorkerClient, deadline: float
-) -> tuple[Status, str, str] | None:
-    """Import the student's module; return (status, message, output) when that fails, else None."""
-    timeout = max(0.1, min(exercise.limits.import_timeout, deadline - time.monotonic()))
-    try:
-        reply = submission.load(worker, exercise, timeout)
-    except WorkerTimeout as error:
-        return Status.TIMEOUT, f"importing {exercise.module} did not finish within {timeout:g} s (is there a long-running loop at the top level?)", error.output
-    except WorkerDied as error:
-        return Status.ERROR, f"the process running your code {error} while importing {exercise.module}", error.output
-    if reply is None:
-        return Status.ERROR, submission.describe_missing(exercise), ""
-    output = worker.take_output()
-    if reply.status == "raised":
-        message = f"importing {exercise.module} failed with {reply.error_type}: {reply.message}"
-        if reply.traceback:
-            message += "\n" + reply.traceback.rstrip()
-        return Status.ERROR, message, output
-    return None
-
-
-def _unrun(spec, exercise: Exercise, status: Status, message: str, output: str = "") -> CheckOutcome:
+def _unrun(spec: CheckSpec, status: Status, message: str, output: str = "", hint: str | None = None) -> CheckOutcome:
     return CheckOutcome(
         name=spec.name, kind=spec.kind, status=status, score=0.0, max_score=spec.points,
-        message=message, description=spec.description, output=output or None,
+        message=message, description=spec.description, output=output or None, hint=hint, hidden=spec.hidden,
     )

@@ -54,6 +54,8 @@ class CheckOutcome:
     staff_detail: str | None = None
     #: Measurements a check wants to keep, such as timing medians, for plots and benchmarks.
     measurements: dict[str, Any] = field(default_factory=dict)
+    #: Whether exercise.yaml hides this check from students (Gradescope shows it to staff only).
+    hidden: bool = False
 
     def to_dict(self, *, staff: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -71,6 +73,7 @@ class CheckOutcome:
             "output": self.output,
             "seconds": round(self.seconds, 4),
             "measurements": self.measurements,
+            "hidden": self.hidden,
         }
         if staff:
             data["staff_detail"] = self.staff_detail
@@ -94,4 +97,5 @@ class CheckOutcome:
             seconds=data.get("seconds", 0.0),
             staff_detail=data.get("staff_detail"),
             measurements=data.get("measurements") or {},
+            hidden=data.get("hidden", False),
         )

@@ -46,6 +46,7 @@ class CheckContext:
         reference: ModuleType | None,
         reference_workers: "ReferenceWorkers | None",
         check_timeout: float,
+        diagnostics: bool = False,
     ) -> None:
         self.exercise = exercise
         self.worker = worker
@@ -54,6 +55,8 @@ class CheckContext:
         self.reference_workers = reference_workers
         self.deadline = time.monotonic() + check_timeout
         self.check_timeout = check_timeout
+        #: Whether pictures were requested, so checks may take extra measurements for them.
+        self.diagnostics = diagnostics
         self.measurements: dict[str, Any] = {}
         self.log_lines: list[str] = []
         self._input_description: str | None = None

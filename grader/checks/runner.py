@@ -36,7 +36,7 @@ def _run(spec: CheckSpec, context: CheckContext) -> CheckOutcome:
         score = spec.points if status is Status.PASSED else 0.0
         return CheckOutcome(
             name=spec.name, kind=spec.kind, status=status, score=score, max_score=spec.points,
-            message=message, description=spec.description, **fields,
+            message=message, description=spec.description, hidden=spec.hidden, **fields,
         )
 
     try:

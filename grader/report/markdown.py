@@ -24,6 +24,14 @@ def render(report: Report) -> str:
     if report.unchecked_points:
         lines.append(f"- {points(report.unchecked_points)} points could not be checked without the reference solutions")
     lines.extend(f"- Note: {_inline(note)}" for note in report.notes)
+    if report.submission_error:
+        lines.append(f"- **Error: {_inline(report.submission_error)}**")
+    if report.cell_notes:
+        lines += ["", "## Notebook", ""]
+        for note in report.cell_notes:
+            lines.append(f"- {_inline(note.describe())}")
+            if note.traceback:
+                lines += ["", "  ```text", *("  " + line for line in note.traceback.rstrip().splitlines()), "  ```"]
     for exercise in report.exercises:
         lines += [
             "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import textwrap
 
 from grader.outcome import CheckOutcome, Status
@@ -42,6 +43,16 @@ def render(report: Report, *, colour: bool = False, verbose: bool = False) -> st
     lines.append(f"Reference:  {report.solutions or 'none available (checks that need it are skipped)'}")
     if report.isolation:
         lines.append(f"Isolation:  {report.isolation.get('summary', report.isolation.get('level', ''))}")
+    if report.submission_error:
+        lines.append("")
+        for line in textwrap.wrap(f"Error: {report.submission_error}", WIDTH, subsequent_indent="  "):
+            lines.append(paint(line, "1;31"))
+    if report.cell_notes:
+        lines += ["", paint("Notebook", "1")]
+        for note in report.cell_notes:
+            lines.extend(textwrap.wrap(note.describe(), WIDTH - 4, initial_indent="  ", subsequent_indent="    "))
+            if note.traceback:
+                lines.extend("      " + line for line in note.traceback.rstrip().splitlines()[-6:])
     for exercise in report.exercises:
         lines.append("")
         heading = f"{exercise.name}: {exercise.title}"
@@ -59,6 +70,24 @@ def render(report: Report, *, colour: bool = False, verbose: bool = False) -> st
         total += f"; {points(report.unchecked_points)} points could not be checked without the reference solutions"
     lines.append(paint(total, "1"))
     lines.extend(f"Note: {note}" for note in report.notes)
+    return "\n".join(lines) + "\n"
+
+
+def render_class(entries: list[tuple[str, Report]], *, graded: int, reused: int, seconds: float) -> str:
+    """Render one line per student with the score, then the class's mean and median."""
+    width = max([len(student) for student, _ in entries] + [7])
+    lines = [f"{'Student':<{width}}  {'Kind':<8}  {'Score':>11}  {'%':>4}  Notes"]
+    for student, report in entries:
+        score = f"{points(report.score)} / {points(report.max_score)}"
+        notes = "; ".join(report.problems())
+        lines.append(f"{student:<{width}}  {report.submission_kind:<8}  {score:>11}  {report.percent:>3.0f}%  {notes}".rstrip())
+    percents = [report.percent for _, report in entries]
+    if percents:
+        lines += [
+            "",
+            f"{len(percents)} students: mean {statistics.fmean(percents):.1f}%, median {statistics.median(percents):.1f}%; "
+            f"{graded} graded now, {reused} unchanged since their reports, in {seconds:.1f} s",
+        ]
     return "\n".join(lines) + "\n"
 
 

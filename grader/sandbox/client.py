@@ -80,6 +80,19 @@ class Reply:
     records: list[Any] = field(default_factory=list)
     memory: dict[str, codec.ArrayMemory] = field(default_factory=dict)
     seconds: float = 0.0
+    #: For ``run_cells``: one ``CellResult`` per cell, in the order they ran.
+    cells: list["CellResult"] = field(default_factory=list)
+
+
+@dataclass
+class CellResult:
+    """The outcome of one notebook cell in the worker: ``ok``, ``raised`` or ``timeout``."""
+
+    number: int
+    status: str
+    error_type: str = ""
+    message: str = ""
+    traceback: str = ""
 
 
 class _OutputCapture(threading.Thread):
@@ -238,6 +251,32 @@ class WorkerClient:
             self.loaded.append((namespace, dict(request, timeout=timeout)))
         return reply
 
+    def run_cells(self, namespace: str, cells: list[tuple[int, str]], *, cell_timeout: float, timeout: float) -> Reply:
+        """Run notebook cells ``(number, source)`` in order in a fresh ``namespace``.
+
+        A cell that raises or exceeds ``cell_timeout`` seconds is reported in
+        ``Reply.cells`` and the rest still run; ``timeout`` bounds the whole
+        request.  Remembered and replayed after restarts, like ``load_file``.
+        """
+        self.ensure_started()
+        request = {
+            "op": "run_cells",
+            "namespace": namespace,
+            "cells": [{"number": number, "source": source} for number, source in cells],
+            "cell_timeout": cell_timeout,
+        }
+        reply = self._request(request, timeout)
+        if reply.status == "ok":
+            self.loaded.append((namespace, dict(request, timeout=timeout)))
+        return reply
+
+    def lookup(self, namespace: str, names: list[str], timeout: float = 10.0) -> dict[str, str]:
+        """Return, for each of ``names``, ``callable``, ``not_callable`` or ``missing`` in ``namespace``."""
+        self.ensure_started()
+        reply = self._request({"op": "lookup", "namespace": namespace, "names": list(names)}, timeout)
+        found = reply.value if reply.status == "ok" and isinstance(reply.value, dict) else {}
+        return {name: found.get(name) if found.get(name) in ("callable", "not_callable") else "missing" for name in names}
+
     def call(
         self,
         namespace: str,
@@ -322,6 +361,7 @@ class WorkerClient:
             records=header.get("records", []) if isinstance(header.get("records"), list) else [],
             memory=memory,
             seconds=seconds,
+            cells=_decode_cells(header.get("cells")),
         )
 
     def _died(self, reason: str) -> WorkerDied:
@@ -348,6 +388,29 @@ class WorkerClient:
         if self._output is not None:
             self._output.join(timeout=1)
         return self.take_output()
+
+
+def _decode_cells(entries: Any) -> list[CellResult]:
+    """Read the worker's per-cell results, dropping malformed entries and capping text lengths."""
+    if not isinstance(entries, list):
+        return []
+    cells = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("number"), int):
+            continue
+        status = entry.get("status")
+        if status not in ("ok", "raised", "timeout"):
+            continue
+        cells.append(
+            CellResult(
+                number=entry["number"],
+                status=status,
+                error_type=str(entry.get("type", ""))[:200],
+                message=str(entry.get("message", ""))[:2000],
+                traceback=str(entry.get("traceback", ""))[:4000],
+            )
+        )
+    return cells
 
 
 def _signal_name(number: int) -> str:

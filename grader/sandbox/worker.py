@@ -9,9 +9,12 @@ returned, raised or warned, and the grader judges.
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import json
+import linecache
 import os
+import signal
 import sys
 import time
 import traceback
@@ -79,7 +82,52 @@ class Worker:
         self.namespaces[namespace] = vars(module)
         self.send({"status": "ok", "names": sorted(k for k in vars(module) if not k.startswith("__"))[:500]})
 
+    def op_run_cells(self, header: dict, buffers: list) -> None:
+        """Run notebook cells in order in one namespace, as Jupyter would.
+
+        Each cell compiles under the file name ``<cell N>`` so that tracebacks
+        name it.  A cell that raises or runs past ``cell_timeout`` seconds is
+        recorded, and the cells after it still run.  The reply lists every
+        cell's result; the grader decides what each means.
+        """
+        namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
+        self.namespaces[header["namespace"]] = namespace
+        cell_timeout = float(header.get("cell_timeout") or 0)
+        results = []
+        for cell in header["cells"]:
+            number, source = int(cell["number"]), str(cell["source"])
+            filename = f"<cell {number}>"
+            linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+            try:
+                code = compile(source, filename, "exec")
+                with _time_limit(cell_timeout):
+                    exec(code, namespace)
+            except CellTimeout:
+                results.append({"number": number, "status": "timeout", "seconds": cell_timeout})
+            except BaseException as error:  # noqa: BLE001 - student code may raise anything
+                results.append(dict(self.describe_exception(error), number=number))
+            else:
+                results.append({"number": number, "status": "ok"})
+        self.send({"status": "ok", "cells": results})
+
     # Calling student code.
+
+    def op_lookup(self, header: dict, buffers: list) -> None:
+        """Say for each requested name whether the namespace defines it as a callable."""
+        namespace = self.namespaces.get(header["namespace"])
+        if namespace is None:
+            self.send({"status": "missing", "message": f"namespace {header['namespace']!r} is not loaded"})
+            return
+        found = {}
+        for name in header["names"]:
+            value = namespace.get(name)
+            if value is None:
+                found[name] = "missing"
+            elif callable(value):
+                found[name] = "callable"
+            else:
+                found[name] = "not_callable"
+        self.send({"status": "ok", "result": {"$": "dict", "items": [[name, kind] for name, kind in found.items()]}})
 
     def op_call(self, header: dict, buffers: list) -> None:
         namespace = self.namespaces.get(header["namespace"])
@@ -185,6 +233,37 @@ class Worker:
             except BaseException:  # noqa: BLE001
                 described.append(["Warning", "(unprintable warning)"])
         return described
+
+
+class CellTimeout(BaseException):
+    """A notebook cell ran longer than its time limit."""
+
+
+class _time_limit:
+    """Raise CellTimeout in the main thread after ``seconds`` of wall-clock time (0: no limit)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        if self.seconds > 0:
+            signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    @staticmethod
+    def _expire(signum: int, frame: object) -> None:
+        raise CellTimeout()
+
+
+def _display(*objects: Any, **options: Any) -> None:
+    """Print each object, standing in for IPython's ``display`` outside Jupyter."""
+    for item in objects:
+        print(repr(item))
 
 
 def _flush_student_output() -> None:
