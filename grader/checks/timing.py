@@ -173,5 +173,24 @@ def compare_speed(
     return comparison
 
 
+def call_reference(context: CheckContext, function: str, *args: Any, timeout: float, **kwargs: Any) -> Reply:
+    """Call the reference solution's ``function`` in the reference worker and return its Reply.
+
+    The reference worker is started like the student's, with single-threaded
+    BLAS, so a check can compare what the two measure in the same run.
+    ``args`` may hold ``CallableRef`` values; ``StashRef`` values refer to the
+    reference worker's own stash.  Raises SkipCheck without solutions.
+    """
+    exercise = context.exercise
+    reference = context.reference_workers
+    if reference is None:
+        raise SkipCheck("no reference solution is available to measure against")
+    client = reference.client_for(exercise.name, exercise.module, exercise.limits.import_timeout)
+    reply = client.call(f"reference:{exercise.name}", function, args, kwargs, timeout=timeout)
+    if reply.status != "ok":
+        raise RuntimeError(f"the reference solution's {function} failed: {reply.error_type} {reply.message}")
+    return reply
+
+
 def _stashed_args(index: int, count: int) -> list[StashRef]:
     return [StashRef(f"timing-{index}-{position}") for position in range(count)]
