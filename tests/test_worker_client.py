@@ -75,7 +75,13 @@ def test_call_returns_the_decoded_result(worker):
 
 
 def test_import_output_is_captured(worker):
-    assert "imported" in worker.take_output()
+    # The output pipe is drained by a thread, so give it a moment to catch up.
+    output = ""
+    deadline = time.monotonic() + 5
+    while "imported" not in output and time.monotonic() < deadline:
+        output += worker.take_output()
+        time.sleep(0.05)
+    assert "imported" in output
 
 
 def test_raised_exception_is_described(worker):
