@@ -502,6 +502,8 @@ class WorkerClient:
         except OSError as error:
             raise self._died(f"could not send the request ({error.strerror})") from None
         header, response_buffers = self._receive(deadline - time.monotonic(), request["op"], timeout)
+        if self._output is not None:
+            self._output.drain()  # the worker flushed before it responded, so this is all it printed
         if header.get("id") != self._request_id:
             self.kill()
             raise WorkerDied("sent a response that does not match the request", self._settle_output())
