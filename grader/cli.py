@@ -13,10 +13,14 @@ from grader import __version__
 from grader.classroom import ClassError, ClassGrader, ClassSettings, find_students, write_class_files
 from grader.exercise import ExerciseError, discover, load
 from grader.grading import GradingOptions, grade, load_references
+from grader.mutants import load_catalogue, unknown_exercise_folders
 from grader.progress import Progress
 from grader.report import gradebook, gradescope, json_report, junit, markdown, terminal
+from grader.report.model import Report
 from grader.sandbox import levels
 from grader.submission import SubmissionError, locate
+from grader.validate import Validation, validate
+from grader.validate import render as render_validation
 
 logger = logging.getLogger("grader")
 
@@ -24,6 +28,7 @@ logger = logging.getLogger("grader")
 class ExitCode(enum.IntEnum):
     OK = 0
     BELOW_THRESHOLD = 1
+    VALIDATION_FAILED = 1
     USAGE_ERROR = 2
     INTERNAL_ERROR = 3
     INTERRUPTED = 130
@@ -99,6 +104,39 @@ def build_parser() -> argparse.ArgumentParser:
         "a later run skips students whose submission has not changed",
     )
     whole_class.add_argument("--force", action="store_true", help="with --out, grade every submission again")
+
+    check = commands.add_parser(
+        "validate",
+        help="prove that the checks grade the references, stubs and mutants as they should",
+        description=(
+            "Grade each exercise's reference solution several times (it must get full marks, identically), "
+            "its stub (every check must say not implemented) and its misconception mutants (each must lose "
+            "points with the hint its mutant.yaml names); print a table of mutants against checks. "
+            "Exits with status 1 when anything is off."
+        ),
+    )
+    check.add_argument("exercises", type=Path, help="folder of exercises, one subfolder with an exercise.yaml each")
+    check.add_argument(
+        "--solutions", type=Path,
+        help="folder of reference solutions (default: 'solutions' beside EXERCISES)",
+    )
+    check.add_argument(
+        "--mutants", type=Path,
+        help="folder of misconception mutants, one subfolder per exercise (default: 'mutants' beside EXERCISES)",
+    )
+    check.add_argument("--only", action="append", metavar="EXERCISE", help="validate only this exercise (repeatable)")
+    check.add_argument(
+        "--runs", type=_positive_int, default=3, metavar="N", help="grade each reference solution N times (default: 3)"
+    )
+    check.add_argument(
+        "-j", "--jobs", type=_positive_int, default=default_jobs(), metavar="N",
+        help="grade N submissions at once, each in its own process (default: the number of CPU cores, %(default)s here)",
+    )
+    check.add_argument(
+        "--show", action="append", metavar="MUTANT",
+        help="also print the report a student would get for this mutant, named MUTANT or EXERCISE/MUTANT (repeatable)",
+    )
+    check.add_argument("--verbose", "-v", action="count", default=0, help="-v logs progress, -vv debug detail")
     return parser
 
 
@@ -127,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         level=[logging.WARNING, logging.INFO, logging.DEBUG][min(arguments.verbose, 2)],
         format="%(levelname)s %(name)s: %(message)s",
     )
+    command = validate_exercises if arguments.command == "validate" else run
     try:
-        return int(run(arguments))
+        return int(command(arguments))
     except (UsageError, ExerciseError, SubmissionError, ClassError, levels.IsolationUnavailable) as error:
         print(f"grader: error: {error}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
@@ -198,6 +237,48 @@ def run_single(arguments: argparse.Namespace, exercises: list, solutions: Path |
         print(f"grader: score {report.percent:.1f}% is below --fail-under {arguments.fail_under:g}%", file=sys.stderr)
         return ExitCode.BELOW_THRESHOLD
     return ExitCode.OK
+
+
+def validate_exercises(arguments: argparse.Namespace) -> ExitCode:
+    root: Path = arguments.exercises
+    folders = discover(root)
+    names = {folder.name for folder in folders}
+    if arguments.only:
+        unknown = sorted(set(arguments.only) - names)
+        if unknown:
+            raise UsageError(f"--only: no exercise named {', '.join(unknown)} in {root} (exercises: {', '.join(sorted(names))})")
+        folders = [folder for folder in folders if folder.name in arguments.only]
+    exercises = sorted((load(folder) for folder in folders), key=lambda e: (e.order, e.name))
+
+    solutions = _solutions_folder(root, arguments.solutions)
+    mutants_root = arguments.mutants or root.resolve().parent / "mutants"
+    if arguments.mutants is not None and not arguments.mutants.is_dir():
+        raise UsageError(f"--mutants {arguments.mutants}: folder not found")
+    if not arguments.only:
+        strays = unknown_exercise_folders(mutants_root, names)
+        if strays:
+            raise UsageError(f"{strays[0]}: no exercise named {strays[0].name} in {root} (exercises: {', '.join(sorted(names))})")
+    catalogues = [load_catalogue(mutants_root, exercise) for exercise in exercises]
+    labels = {mutant.name for c in catalogues for mutant in c.mutants} | {m.label for c in catalogues for m in c.mutants}
+    for name in arguments.show or []:
+        if name not in labels:
+            raise UsageError(f"--show: no mutant named {name} in {mutants_root}")
+
+    validation = validate(exercises, mutants_root=mutants_root, solutions=solutions, runs=arguments.runs, jobs=arguments.jobs)
+    sys.stdout.write(render_validation(validation))
+    for name in arguments.show or []:
+        _show_mutant_reports(validation, name, solutions)
+    return ExitCode.OK if validation.passed else ExitCode.VALIDATION_FAILED
+
+
+def _show_mutant_reports(validation: Validation, name: str, solutions: Path | None) -> None:
+    """Print the report a student would read for each mutant called ``name`` or labelled ``name``."""
+    for exercise in validation.exercises:
+        for verdict in exercise.mutants:
+            if name in (verdict.mutant.name, verdict.mutant.label):
+                report = Report(str(verdict.mutant.folder), [verdict.result], str(solutions) if solutions else None)
+                sys.stdout.write(f"\n--- {verdict.mutant.label}: {verdict.mutant.misconception}\n")
+                sys.stdout.write(terminal.render(report))
 
 
 def run_class(arguments: argparse.Namespace, exercises: list, solutions: Path | None) -> ExitCode:

@@ -1,6 +1,8 @@
 """Checks of the batched forward pass exercise."""
 
 import statistics
+from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from grader import strategies
 from grader.baselines import PER_SAMPLE_FORWARD
 from grader.checks import CheckContext, check, describe
 from grader.checks.compare import array_or_none, mismatch, not_an_array_message
+from grader.checks.recognise import explain_failures, only_match
 from grader.checks.timing import compare_speed
 from grader.sandbox.callables import ACTIVATIONS
 from grader.sandbox.codec import CallableRef, StashRef
@@ -35,10 +38,75 @@ def _student_output(context: CheckContext, network: Network) -> np.ndarray:
     return result
 
 
+# Misconception models: what known wrong versions of forward return, computed
+# here in the grader, so that a wrong output can be matched to its mistake.
+
+Layer = Callable[[np.ndarray, np.ndarray, np.ndarray, Callable], np.ndarray]
+
+
+def _run_layers(network: Network, layer: Layer) -> np.ndarray:
+    A = network.X
+    for (W, b), name in zip(network.params, network.activations):
+        A = layer(W, b, A, ACTIVATIONS[name])
+    return A
+
+
+def _documented_layer(W, b, A, activation):
+    """Compute one layer as the exercise's README writes it."""
+    return activation(W @ A + b[:, None])
+
+
+def _with_activations(network: Network, names: tuple[str, ...]) -> Network:
+    return replace(network, activations=names)
+
+
+def _misconceptions(network: Network) -> dict[str, Callable[[], np.ndarray]]:
+    """Map each recognised failure code to the output of the wrong forward it names, on ``network``."""
+    depth = len(network.params)
+    return {
+        "transposed_weights": lambda: _run_layers(network, lambda W, b, A, g: g(W.T @ A + b[:, None])),
+        "bias_wrong_axis": lambda: _run_layers(network, lambda W, b, A, g: g(W @ A + b[None, :])),
+        "batch_first": lambda: _run_layers(network, lambda W, b, A, g: g(A @ W.T + b)),
+        "elementwise_product": lambda: _run_layers(network, lambda W, b, A, g: g(W * A + b[:, None])),
+        "activation_before_affine": lambda: _run_layers(network, lambda W, b, A, g: W @ g(A) + b[:, None]),
+        "missing_bias": lambda: _run_layers(network, lambda W, b, A, g: g(W @ A)),
+        "last_activation_skipped": lambda: _run_layers(
+            _with_activations(network, network.activations[:-1] + ("identity",)), _documented_layer
+        ),
+        "ignores_activations": lambda: _run_layers(_with_activations(network, ("relu",) * depth), _documented_layer),
+        "transposed_output": lambda: _run_layers(network, _documented_layer).T,
+    }
+
+
+def _recognise(context: CheckContext, network: Network, result) -> str | None:
+    return only_match(result, _misconceptions(network), context.tolerance("float64"))
+
+
+def _square_network() -> Network:
+    """Build a network whose widths all equal its batch size, so every modelled mistake runs without raising."""
+    rng = np.random.default_rng(3)
+    width = 3
+    params = tuple((rng.standard_normal((width, width)), rng.standard_normal(width)) for _ in range(3))
+    return Network(rng.standard_normal((width, width)), params, ("tanh", "relu", "tanh"))
+
+
+def _probe(context: CheckContext) -> str | None:
+    """Name the mistake behind a failure by calling forward on the square network.
+
+    Most mistakes with shapes make forward raise on the generated networks,
+    because their widths all differ. On the square network the same mistakes
+    return a value, which one misconception model reproduces.
+    """
+    network = _square_network()
+    return _recognise(context, network, context.call("forward", *_arguments(network)))
+
+
 def _expect_shape(context: CheckContext, network: Network, result: np.ndarray) -> None:
     expected = (network.layer_sizes[-1], network.batch_size)
     if result.shape != expected:
-        code = "batch_first" if result.shape == expected[::-1] else "wrong_shape"
+        code = _recognise(context, network, result)
+        if code is None:
+            code = "transposed_output" if result.shape == expected[::-1] else "wrong_shape"
         raise context.fail(
             "forward returned an output of the wrong shape",
             expected=f"output shape {expected}", found=f"output shape {result.shape}", code=code,
@@ -57,6 +125,7 @@ def _fixed_networks() -> list[Network]:
 
 
 @check("output_shape")
+@explain_failures(_probe)
 def output_shape(context: CheckContext) -> None:
     for network in _fixed_networks():
         _expect_shape(context, network, _student_output(context, network))
@@ -68,6 +137,7 @@ def output_shape(context: CheckContext) -> None:
 
 
 @check("matches_reference", needs_reference=True)
+@explain_failures(_probe)
 def matches_reference(context: CheckContext) -> None:
     reference = context.require_reference()
 
@@ -76,12 +146,16 @@ def matches_reference(context: CheckContext) -> None:
         _expect_shape(context, network, result)
         problem = mismatch(result, _expected(reference, network), context.tolerance("float64"))
         if problem:
-            raise context.fail("forward's output differs from the reference solution: " + problem, code="wrong_values")
+            raise context.fail(
+                "forward's output differs from the reference solution: " + problem,
+                code=_recognise(context, network, result) or "wrong_values",
+            )
 
     context.check_property(test, strategies.networks(distinct=True))
 
 
 @check("batched_equals_columns")
+@explain_failures(_probe)
 def batched_equals_columns(context: CheckContext) -> None:
     tolerance = context.tolerance("columns")
 
@@ -92,10 +166,12 @@ def batched_equals_columns(context: CheckContext) -> None:
         for column in range(network.batch_size):
             single = array_or_none(context.call("forward", X[:, [column]], params, activations))
             if single is None or single.shape != (network.layer_sizes[-1], 1):
+                column_network = replace(network, X=network.X[:, [column]])
                 raise context.fail(
                     f"forward of the single column X[:, [{column}]] has the wrong shape",
                     expected=f"shape {(network.layer_sizes[-1], 1)}",
                     found=describe(single) if single is not None else "not an array",
+                    code=_recognise(context, column_network, single) or "wrong_shape",
                 )
             problem = mismatch(batched[:, [column]], single, tolerance)
             if problem:
@@ -108,6 +184,7 @@ def batched_equals_columns(context: CheckContext) -> None:
 
 
 @check("inputs_unchanged")
+@explain_failures(_probe)
 def inputs_unchanged(context: CheckContext) -> None:
     def test(network: Network) -> None:
         context.describe_input(network.describe())
@@ -119,13 +196,18 @@ def inputs_unchanged(context: CheckContext) -> None:
         stashed_params = [(StashRef(f"W{layer}"), StashRef(f"b{layer}")) for layer in range(len(params))]
         context.call("forward", StashRef("X"), stashed_params, activations)
 
-        changed = [name for name, original in _named_inputs(X, params) if not _same_bits(context.fetch(name), original)]
+        changed = {}
+        for name, original in _named_inputs(X, params):
+            found = context.fetch(name)
+            if not _same_bits(found, original):
+                changed[name] = (found, original)
         if changed:
+            reshaped = all(_reshaped_only(found, original) for found, original in changed.values())
             raise context.fail(
                 "forward modified its inputs in place",
                 expected="X, W and b unchanged after the call",
-                found="changed: " + ", ".join(changed),
-                code="modified_input",
+                found="changed: " + ", ".join(_change_text(name, *pair) for name, pair in changed.items()),
+                code="reshaped_input" if reshaped else "modified_input",
             )
 
     context.check_property(test, strategies.networks(), max_examples=20)
@@ -142,7 +224,19 @@ def _same_bits(found, original: np.ndarray) -> bool:
     return isinstance(found, np.ndarray) and found.shape == original.shape and found.tobytes() == original.tobytes()
 
 
+def _change_text(name: str, found, original: np.ndarray) -> str:
+    if isinstance(found, np.ndarray) and found.shape != original.shape:
+        return f"{name} (shape {original.shape} became {found.shape})"
+    return f"{name} (values changed)"
+
+
+def _reshaped_only(found, original: np.ndarray) -> bool:
+    """Return whether ``found`` contains ``original``'s values in another shape, as after ``b.shape = (-1, 1)``."""
+    return isinstance(found, np.ndarray) and found.shape != original.shape and found.tobytes() == original.tobytes()
+
+
 @check("speed", needs_reference=True)
+@explain_failures(_probe)
 def speed(context: CheckContext) -> None:
     timing = context.settings["timing"]
     sizes, batch = timing["layer_sizes"], timing["batch_size"]
@@ -159,9 +253,10 @@ def speed(context: CheckContext) -> None:
         result = array_or_none(student)
         problem = "not an array" if result is None else mismatch(result, np.asarray(reference), context.tolerance("float64"))
         if problem:
+            first = Network(inputs[0][0], tuple(params), tuple(timing["activations"]))
             raise context.fail(
                 "forward gives wrong results on the timing workload, so its speed is not graded: " + problem,
-                code="wrong_values",
+                code=_recognise(context, first, result) or "wrong_values",
             )
 
     # With pictures requested, a per-sample loop is timed too, to show what vectorising gains.

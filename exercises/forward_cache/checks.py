@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from grader import strategies
 from grader.checks import CheckContext, check, describe
 from grader.checks.compare import array_or_none, mismatch, not_an_array_message
+from grader.checks.recognise import GENERIC_CODES, explain_failures, matches
 from grader.sandbox.callables import ACTIVATIONS
 from grader.sandbox.client import Reply
 from grader.sandbox.codec import ArrayMemory, CallableRef
@@ -78,10 +79,12 @@ def _forward(
     output = _expect_array(context, "output", output, (sizes[-1], batch))
     layers = len(network.params)
     if not isinstance(cache, (list, tuple)) or len(cache) != layers:
+        one_short = isinstance(cache, (list, tuple)) and len(cache) == layers - 1
         raise context.fail(
             "the cache must hold one (A_prev, Z, A) tuple per layer",
             expected=f"a list of {layers} tuples for {layers} layers",
             found=describe(cache) if not isinstance(cache, (list, tuple)) else f"{len(cache)} entries",
+            code="missing_layer" if one_short else None,
         )
     entries = []
     for layer, entry in enumerate(cache):
@@ -114,6 +117,46 @@ def _expect_array(
     return array
 
 
+def _documented_cache(network: Network) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Compute the (A_prev, Z, A) entries that the README describes, here in the grader."""
+    cache = []
+    A = network.X
+    for (W, b), name in zip(network.params, network.activations):
+        Z = W @ A + b[:, None]
+        cache.append((A, Z, ACTIVATIONS[name](Z)))
+        A = cache[-1][2]
+    return cache
+
+
+def _entry_order_probe(context: CheckContext) -> str | None:
+    """Return "wrong_order" when every cache entry contains A_prev, Z and A in some other order.
+
+    The network's layers all differ in width and use nonlinear
+    activations, so no two of the three arrays can be mistaken for each other.
+    """
+    network = _fixed_networks()[0]
+    value = context.call("forward_pass_batched", *_arguments(network))
+    if not isinstance(value, (tuple, list)) or len(value) != 2 or not isinstance(value[1], (list, tuple)):
+        return None
+    tolerance = context.tolerance(network.X.dtype.name)
+    expected_cache = _documented_cache(network)
+    if len(value[1]) != len(expected_cache):
+        return None
+    reordered = False
+    for entry, expected in zip(value[1], expected_cache):
+        if not isinstance(entry, (list, tuple)) or len(entry) != 3:
+            return None
+        order = [next((k for k in range(3) if matches(array, expected[k], tolerance)), None) for array in entry]
+        if None in order or sorted(order) != [0, 1, 2]:
+            return None
+        reordered = reordered or order != [0, 1, 2]
+    return "wrong_order" if reordered else None
+
+
+#: Failure codes that a wrong order of the cache entries can cause, and that the probe may then replace.
+ORDER_SYMPTOMS = GENERIC_CODES | {"output_not_last", "wrong_a_prev"}
+
+
 def _difference(found: np.ndarray, expected: np.ndarray, *, before: str = "expected", after: str = "found") -> str:
     """Describe where two arrays of one shape differ, for values that should be identical."""
     differs = ~((found == expected) | (np.isnan(found) & np.isnan(expected)))
@@ -125,6 +168,7 @@ def _difference(found: np.ndarray, expected: np.ndarray, *, before: str = "expec
 
 
 @check("cache_structure")
+@explain_failures(_entry_order_probe, replaces=ORDER_SYMPTOMS)
 def cache_structure(context: CheckContext) -> None:
     def test(network: Network) -> None:
         result = _forward(context, network, check_a_prev=True)
@@ -153,6 +197,7 @@ def cache_structure(context: CheckContext) -> None:
 
 
 @check("matches_reference", needs_reference=True)
+@explain_failures(_entry_order_probe, replaces=ORDER_SYMPTOMS)
 def matches_reference(context: CheckContext) -> None:
     reference = context.require_reference()
 
@@ -249,13 +294,20 @@ def cache_nbytes_formula(context: CheckContext) -> None:
         expected = int(reference.cache_nbytes(layer_sizes, batch, spelling.dtype))
         if found != expected:
             counted_twice = found == expected + spelling.dtype.itemsize * batch * sum(layer_sizes[1:-1])
+            fixed_itemsize = spelling.dtype.itemsize != 8 and found * spelling.dtype.itemsize == expected * 8
+            if counted_twice:
+                code = "counted_twice"
+            elif fixed_itemsize:
+                code = "fixed_itemsize"
+            else:
+                code = "wrong_nbytes"
             raise context.fail(
                 "cache_nbytes differs from the reference solution",
                 expected=f"{expected:,} bytes",
                 found=f"{found:,} bytes" + (
                     ", which counts A of each hidden layer again as A_prev of the next" if counted_twice else ""
                 ),
-                code="counted_twice" if counted_twice else "wrong_nbytes",
+                code=code,
             )
 
     test([784, 256, 128, 10], 256, DTYPE_SPELLINGS[0])
@@ -303,6 +355,21 @@ def _overlapping_arrays(memory: dict[str, ArrayMemory], prefix: str) -> bool:
     )
 
 
+def _copies_layer_inputs(memory: dict[str, ArrayMemory], layers: int) -> bool:
+    """Return whether some A_prev is stored apart from the previous layer's A.
+
+    The caller has checked that their values agree, so such an A_prev is a copy.
+    """
+    for layer in range(1, layers):
+        a_prev = memory.get(f"[1][{layer}][0]")
+        previous_a = memory.get(f"[1][{layer - 1}][2]")
+        if a_prev is None or previous_a is None:
+            continue
+        if (a_prev.owner, a_prev.offset) != (previous_a.owner, previous_a.offset):
+            return True
+    return False
+
+
 @check("cache_nbytes_matches_cache")
 def cache_nbytes_matches_cache(context: CheckContext) -> None:
     def test(network: Network, spell_as_type: bool) -> None:
@@ -328,6 +395,10 @@ def cache_nbytes_matches_cache(context: CheckContext) -> None:
                 code, detail = "shared_buffer", "arrays of your cache overlap in memory, so they hold fewer bytes"
             elif not _holds_layer_inputs(network, result):
                 code, detail = "wrong_a_prev", "the A_prev entries of your cache are not the layer inputs"
+            elif _copies_layer_inputs(result.reply.memory, len(result.cache)):
+                code, detail = "copied_a_prev", "the A_prev entries of your cache are copies of the previous A"
+            elif network.X.dtype.itemsize != 8 and found * network.X.dtype.itemsize == cache_bytes * 8:
+                code, detail = "fixed_itemsize", f"it counts 8 bytes per value for {dtype_name}"
             else:
                 fewer_or_more = "fewer" if cache_bytes < found else "more"
                 code, detail = None, f"your cache holds {fewer_or_more} bytes than it counts"

@@ -79,7 +79,8 @@ def shapes_and_dtypes(context: CheckContext) -> None:
         for index, (_, b) in enumerate(params):
             if np.any(b != 0):
                 raise context.fail(
-                    f"b of params[{index}] is not all zeros", expected="b = np.zeros(fan_out)", found=describe(b)
+                    f"b of params[{index}] is not all zeros", expected="b = np.zeros(fan_out)", found=describe(b),
+                    code="nonzero_bias",
                 )
 
     for layer_sizes in ([1, 1], [3, 1], [1, 4], [2, 3, 1, 5]):

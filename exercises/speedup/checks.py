@@ -56,10 +56,14 @@ class Workload:
 
     def true_max_abs_diff(self, batch_offset: float = 0.0) -> float:
         """Recompute max |forward_fn(X) - per-column outputs| with the same network, built here."""
+        return float(np.max(np.abs(self.differences(batch_offset))))
+
+    def differences(self, batch_offset: float = 0.0) -> np.ndarray:
+        """Return forward_fn(X) minus the per-column outputs side by side, computed here."""
         network = callables.RecordingNetwork(self.params, self.activations, batch_offset=batch_offset)
         batched = network(self.X)
         looped = np.hstack([network(self.X[:, [j]]) for j in range(self.X.shape[1])])
-        return float(np.max(np.abs(batched - looped)))
+        return batched - looped
 
     def describe(self, repeats: int | None) -> str:
         call = "measure_speedup(forward_fn, X" + (f", repeats={repeats})" if repeats is not None else ")")
@@ -215,9 +219,18 @@ def max_abs_diff_correct(context: CheckContext) -> None:
 
     def test(workload: Workload, offset: float) -> None:
         result, _ = _measure(context, workload, workload.forward_fn(batch_offset=offset), settings["repeats"])
-        true = workload.true_max_abs_diff(batch_offset=offset)
-        if abs(result["max_abs_diff"] - true) <= tolerance.atol + tolerance.rtol * true:
+        differences = workload.differences(batch_offset=offset)
+        true = float(np.max(np.abs(differences)))
+
+        def close(value: float) -> bool:
+            return abs(result["max_abs_diff"] - value) <= tolerance.atol + tolerance.rtol * abs(value)
+
+        if close(true):
             return
+        # The first or last sample alone, unless the value is also the signed maximum (abs left out).
+        single_column = not close(float(np.max(differences))) and any(
+            close(float(np.max(np.abs(differences[:, column])))) for column in (0, -1)
+        )
         if offset:
             context.describe_input(
                 workload.describe(settings["repeats"])
@@ -229,8 +242,9 @@ def max_abs_diff_correct(context: CheckContext) -> None:
         raise context.fail(
             "max_abs_diff is not the largest absolute difference between forward_fn(X) and the per-column outputs",
             expected=f"max_abs_diff = {true!r}, {detail}",
-            found=f"max_abs_diff = {result['max_abs_diff']!r}",
-            code="wrong_difference",
+            found=f"max_abs_diff = {result['max_abs_diff']!r}"
+            + (", the difference of a single column" if single_column else ""),
+            code="single_column" if single_column else "wrong_difference",
         )
 
     workload = Workload.from_settings(settings, seed=3)
@@ -265,17 +279,44 @@ def timing_agrees(context: CheckContext) -> None:
         reference_after={key: float(after[key]) for key in KEYS[:3]},
     )
 
+    bands = {}
+    for key in KEYS[:3]:
+        low, high = sorted((float(before[key]), float(after[key])))
+        bands[key] = (low / factor, high * factor, low, high)
+
     # The speedup comes first: it is the value the exercise is about, and an inverted one is far off.
     units = {"speedup": "", "t_loop": " s", "t_batch": " s"}
     for key in units:
-        low, high = sorted((float(before[key]), float(after[key])))
-        if not low / factor <= result[key] <= high * factor:
+        allowed_low, allowed_high, low, high = bands[key]
+        if not allowed_low <= result[key] <= allowed_high:
             unit = units[key]
+            mistake, explanation = _timing_mistake(result, bands, repeats)
             raise context.fail(
                 f"the {key} that measure_speedup reports disagrees with the grader's measurement of the same work "
                 f"in this run by more than a factor of {factor:g}",
-                expected=f"{key} between {low / factor:.4g}{unit} and {high * factor:.4g}{unit} (the grader measured "
+                expected=f"{key} between {allowed_low:.4g}{unit} and {allowed_high:.4g}{unit} (the grader measured "
                 f"{low:.4g}{unit} to {high:.4g}{unit}, best of {repeats} runs, in a separate process)",
-                found=f"{key} = {result[key]:.4g}{unit}",
-                code=f"wrong_{key}",
+                found=f"{key} = {result[key]:.4g}{unit}" + explanation,
+                code=mistake or f"wrong_{key}",
             )
+
+
+def _timing_mistake(result: dict[str, float], bands: dict[str, tuple], repeats: int) -> tuple[str | None, str]:
+    """Name the unit or repeat mistake that explains the reported times, whichever value failed first.
+
+    Returns the failure code, or None, and a clause for the message.  A time
+    is explained by a divisor when it lies outside its allowed range and
+    inside once divided.  A total over the repeats includes the slow first
+    run, so one explained time is enough there.
+    """
+
+    def explained(key: str, divisor: float) -> bool:
+        allowed_low, allowed_high = bands[key][:2]
+        return not allowed_low <= result[key] <= allowed_high and allowed_low <= result[key] / divisor <= allowed_high
+
+    if explained("t_batch", 1000) and explained("t_loop", 1000):
+        return "milliseconds", "; divided by 1000, as if read in milliseconds, t_batch and t_loop would fit"
+    totals = [key for key in ("t_batch", "t_loop") if explained(key, repeats)]
+    if totals:
+        return "total_of_repeats", f"; divided by repeats={repeats}, {' and '.join(totals)} would fit"
+    return None, ""

@@ -34,15 +34,29 @@ class CheckFailure(Exception):
 
 
 class StudentCodeError(Exception):
-    """Student code raised an exception while a check called it."""
+    """Student code raised an exception while a check called it.
 
-    def __init__(self, function: str, error_type: str, message: str, traceback: str, counterexample: str | None) -> None:
+    A check that recognises why the code raised sets ``code``. The hint keyed
+    to that code in exercise.yaml is then shown in place of the one keyed to
+    ``raised``.
+    """
+
+    def __init__(
+        self,
+        function: str,
+        error_type: str,
+        message: str,
+        traceback: str,
+        counterexample: str | None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(f"{function} raised {error_type}: {message}")
         self.function = function
         self.error_type = error_type
         self.message = message
         self.traceback = traceback
         self.counterexample = counterexample
+        self.code = code
 
 
 class SkipCheck(Exception):

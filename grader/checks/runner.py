@@ -55,7 +55,8 @@ def _run(spec: CheckSpec, context: CheckContext) -> CheckOutcome:
         message = f"{error.function} raised {error.error_type}: {error.message}"
         if error.traceback:
             message += "\n" + error.traceback.rstrip()
-        return outcome(Status.ERROR, message, counterexample=error.counterexample, hint=spec.hints.get("raised"))
+        hint = spec.hints.get(error.code or "") or spec.hints.get("raised")
+        return outcome(Status.ERROR, message, counterexample=error.counterexample, hint=hint)
     except CheckAbort as abort:
         fields: dict[str, object] = {"counterexample": abort.counterexample}
         if abort.output.strip():

@@ -1,0 +1,20 @@
+import time
+
+import numpy as np
+
+
+def measure_speedup(forward_fn, X, repeats=5):
+    start = time.perf_counter()
+    batched = forward_fn(X)
+    t_batch = time.perf_counter() - start
+
+    start = time.perf_counter()
+    looped = np.hstack([forward_fn(X[:, [j]]) for j in range(X.shape[1])])
+    t_loop = time.perf_counter() - start
+
+    return {
+        "t_batch": t_batch,
+        "t_loop": t_loop,
+        "speedup": t_loop / t_batch,
+        "max_abs_diff": float(np.max(np.abs(batched - looped))),
+    }
