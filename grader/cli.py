@@ -17,6 +17,7 @@ from grader.mutants import load_catalogue, unknown_exercise_folders
 from grader.progress import Progress
 from grader.report import gradebook, gradescope, json_report, junit, markdown, terminal
 from grader.report.model import Report
+from grader.sandbox import levels
 from grader.submission import SubmissionError, locate
 from grader.validate import Validation, validate
 from grader.validate import render as render_validation
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--fail-under", type=float, metavar="PERCENT",
         help="exit with status 1 when the score is below PERCENT of the maximum",
+    )
+    run.add_argument(
+        "--sandbox", choices=levels.CHOICES, default="auto",
+        help="how to isolate student code: bwrap, namespace (both need root) or process; "
+        "auto (the default) picks the strongest that works here",
     )
     run.add_argument("--verbose", "-v", action="count", default=0, help="show passed checks too; -vv logs debug detail")
     run.add_argument("--colour", "--color", choices=["auto", "always", "never"], default="auto", help="colour the terminal summary")
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     command = validate_exercises if arguments.command == "validate" else run
     try:
         return int(command(arguments))
-    except (UsageError, ExerciseError, SubmissionError, ClassError) as error:
+    except (UsageError, ExerciseError, SubmissionError, ClassError, levels.IsolationUnavailable) as error:
         print(f"grader: error: {error}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     except KeyboardInterrupt:
@@ -182,6 +188,7 @@ def run(arguments: argparse.Namespace) -> ExitCode:
         folders = [folder for folder in folders if folder.name in arguments.only]
     exercises = sorted((load(folder) for folder in folders), key=lambda e: (e.order, e.name))
     solutions = _solutions_folder(root, arguments.solutions)
+    levels.resolve(arguments.sandbox)  # a level that cannot run here is a usage error, before any grading
     if arguments.submissions is not None:
         return run_class(arguments, exercises, solutions)
     return run_single(arguments, exercises, solutions)
@@ -203,7 +210,7 @@ def _check_combinations(arguments: argparse.Namespace) -> None:
 def run_single(arguments: argparse.Namespace, exercises: list, solutions: Path | None) -> ExitCode:
     """Grade one submission, print its report and write the files the options ask for."""
     submission = locate(arguments.submission or arguments.exercises)
-    options = GradingOptions(solutions=solutions, diagnostics=arguments.plots is not None)
+    options = GradingOptions(solutions=solutions, diagnostics=arguments.plots is not None, sandbox=arguments.sandbox)
     references = load_references(exercises, solutions)
 
     report = grade(exercises, submission, options, references)
@@ -272,6 +279,8 @@ def _show_mutant_reports(validation: Validation, name: str, solutions: Path | No
                 report = Report(str(verdict.mutant.folder), [verdict.result], str(solutions) if solutions else None)
                 sys.stdout.write(f"\n--- {verdict.mutant.label}: {verdict.mutant.misconception}\n")
                 sys.stdout.write(terminal.render(report))
+
+
 def run_class(arguments: argparse.Namespace, exercises: list, solutions: Path | None) -> ExitCode:
     """Grade every submission in ``--submissions`` and write the class's files."""
     out: Path | None = arguments.out
@@ -284,6 +293,7 @@ def run_class(arguments: argparse.Namespace, exercises: list, solutions: Path | 
         solutions=solutions.resolve() if solutions else None,
         diagnostics=arguments.plots is not None,
         plots=arguments.plots.resolve() if arguments.plots else None,
+        sandbox=arguments.sandbox,
         log_level=logging.getLogger().level,
     )
     runner = ClassGrader(settings, exercises, out=out, jobs=arguments.jobs, force=arguments.force, progress=Progress())

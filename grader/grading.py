@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import logging
 import sys
 import tempfile
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from grader import __version__
 from grader.checks.context import CheckContext
@@ -20,7 +21,8 @@ from grader.diagnostics import collect_diagnostics
 from grader.exercise import CheckSpec, Exercise, ExerciseError
 from grader.outcome import CheckOutcome, Status
 from grader.report.model import CellNote, ExerciseResult, Report
-from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerError, WorkerTimeout
+from grader.sandbox import levels
+from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerError, WorkerStartError, WorkerTimeout, printable
 from grader.sandbox.limits import Limits
 from grader.submission import NotebookSubmission, Submission
 
@@ -37,6 +39,8 @@ class GradingOptions:
     submission_timeout: float = 600.0
     #: Also collect data for pictures: per-layer activations and the timing of a per-sample loop.
     diagnostics: bool = False
+    #: Isolation level for student code: one of ``grader.sandbox.levels.CHOICES``.
+    sandbox: str = "auto"
 
 
 def load_references(exercises: list[Exercise], solutions: Path | None) -> dict[str, ModuleType]:
@@ -75,12 +79,18 @@ def grade(
     started = time.perf_counter()
     if references is None:
         references = load_references(exercises, options.solutions)
+    isolation = levels.resolve(options.sandbox)
     deadline = time.monotonic() + options.submission_timeout
     diagnostics: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
-        worker = WorkerClient(limits=options.limits, scratch=Path(scratch) / "student")
+        started_workers = itertools.count(1)
+
+        def start_worker(namespace: str) -> WorkerClient:
+            folder = Path(scratch) / "student" / f"{next(started_workers)}-{namespace}"
+            return WorkerClient(limits=options.limits, scratch=folder, isolation=isolation, readable=_readable_paths(submission))
+
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
-        loader = StudentCode(submission, worker, deadline)
+        loader = StudentCode(submission, start_worker, deadline)
         try:
             results = [
                 _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options)
@@ -88,16 +98,16 @@ def grade(
             ]
             if options.diagnostics:
                 diagnostics = collect_diagnostics(exercises, loader, deadline)
-            _tidy_messages(results, submission, worker)
+            _tidy_messages(results, submission, loader.worker)
         finally:
-            worker.close()
+            loader.close()
             reference_workers.close()
 
     report = Report(
         submission=str(getattr(submission, "root", submission)),
         exercises=results,
         solutions=str(options.solutions) if options.solutions else None,
-        isolation={"level": "process", "summary": "separate worker process with resource limits"},
+        isolation=isolation.to_dict(),
         grader_version=__version__,
         seconds=time.perf_counter() - started,
         submission_kind=submission.kind,
@@ -124,15 +134,21 @@ class LoadProblem:
 
 
 class StudentCode:
-    """Loads a submission's code into the worker once per namespace and remembers how that went.
+    """Loads a submission's code into a worker once per namespace and remembers how that went.
 
     A tree loads one module per exercise; a file or notebook loads once and
-    serves every exercise, so a notebook's cells run only once.
+    serves every exercise, so a notebook's cells run only once.  Each
+    namespace gets a worker of its own from ``start_worker``, so what one
+    exercise's module does at import (a thread left running, a patched
+    library) costs no other exercise its points.  ``worker`` is the worker of
+    the namespace last prepared, and the one before it is closed.
     """
 
-    def __init__(self, submission: Submission, worker: WorkerClient, deadline: float) -> None:
+    def __init__(self, submission: Submission, start_worker: Callable[[str], WorkerClient], deadline: float) -> None:
         self.submission = submission
-        self.worker = worker
+        self.start_worker = start_worker
+        self.worker: WorkerClient | None = None
+        self.worker_namespace: str | None = None
         self.deadline = deadline
         self.loads: dict[str, LoadProblem | None] = {}
         self.cell_notes: list[CellNote] = []
@@ -143,6 +159,10 @@ class StudentCode:
     def prepare(self, exercise: Exercise) -> LoadProblem | None:
         """Load the code ``exercise`` needs and check that it defines the exercise's functions."""
         namespace = self.submission.namespace(exercise)
+        if namespace != self.worker_namespace:
+            self.close()
+            self.loads.pop(namespace, None)  # a new worker has loaded nothing yet
+            self.worker, self.worker_namespace = self.start_worker(namespace), namespace
         if namespace not in self.loads:
             self.loads[namespace] = self._load(exercise)
         problem = self.loads[namespace]
@@ -150,12 +170,24 @@ class StudentCode:
             return problem
         return self._check_functions(exercise, namespace)
 
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+        self.worker = self.worker_namespace = None
+
     def _load(self, exercise: Exercise) -> LoadProblem | None:
         submission, worker = self.submission, self.worker
         action = "running your notebook" if submission.kind == "notebook" else f"importing {_module_name(submission, exercise)}"
         timeout = max(0.1, min(exercise.limits.import_timeout, self.deadline - time.monotonic()))
         try:
             reply = submission.load(worker, exercise, timeout)
+        except WorkerStartError as error:
+            logger.error("the worker for %s did not start: %s", exercise.name, error)
+            message = (
+                f"grader error: the process for your code could not be started ({error}); "
+                "this is not your fault, so please tell your instructor"
+            )
+            return LoadProblem(Status.GRADER_ERROR, message)
         except WorkerTimeout as error:
             return LoadProblem(Status.TIMEOUT, f"{action} did not finish within {error.seconds:g} s (is there a long-running loop at the top level?)", error.output)
         except WorkerDied as error:
@@ -234,6 +266,9 @@ def _grade_exercise(
     options: GradingOptions,
 ) -> ExerciseResult:
     logger.info("grading %s", exercise.name)
+    if deadline - time.monotonic() <= 0:
+        message = "not run: the submission used up its total time limit"
+        return ExerciseResult(exercise.name, exercise.title, [_unrun(check, Status.TIMEOUT, message) for check in exercise.checks])
     problem = loader.prepare(exercise)
     if problem is not None:
         checks = [_unrun(check, problem.status, problem.message, problem.output, problem.hint) for check in exercise.checks]
@@ -254,12 +289,27 @@ def _grade_exercise(
             check_timeout=min(exercise.limits.check_timeout, remaining),
             diagnostics=options.diagnostics,
         )
-        outcomes.append(run_check(spec, context))
+        outcomes.append(_printable(run_check(spec, context)))
     return ExerciseResult(exercise.name, exercise.title, outcomes)
 
 
 def _unrun(spec: CheckSpec, status: Status, message: str, output: str = "", hint: str | None = None) -> CheckOutcome:
-    return CheckOutcome(
+    return _printable(CheckOutcome(
         name=spec.name, kind=spec.kind, status=status, score=0.0, max_score=spec.points,
         message=message, description=spec.description, output=output or None, hint=hint, hidden=spec.hidden,
-    )
+    ))
+
+
+def _printable(outcome: CheckOutcome) -> CheckOutcome:
+    """Escape control characters in every text field, since most of them can quote student code."""
+    for name in ("message", "counterexample", "expected", "found", "output"):
+        value = getattr(outcome, name)
+        if value:
+            setattr(outcome, name, printable(value))
+    return outcome
+
+
+def _readable_paths(submission: Submission) -> list[Path]:
+    """Return the folders student code may read at the confined isolation levels: its own submission."""
+    root = getattr(submission, "root", None)
+    return [Path(root)] if root is not None and Path(root).is_dir() else []
