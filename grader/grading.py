@@ -7,6 +7,8 @@ import logging
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -81,17 +83,22 @@ def grade(
         worker = WorkerClient(limits=options.limits, scratch=Path(scratch) / "student")
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
         loader = StudentCode(submission, worker, deadline)
+        times = PhaseTimes(lambda: [worker, reference_workers.client])
         try:
-            results = [
-                _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options)
-                for exercise in exercises
-            ]
+            results = []
+            for exercise in exercises:
+                with times.exercise(exercise.name):
+                    results.append(
+                        _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options, times)
+                    )
             if options.diagnostics:
-                diagnostics = collect_diagnostics(exercises, loader, deadline)
+                with times.phase("diagnostics"):
+                    diagnostics = collect_diagnostics(exercises, loader, deadline)
             _tidy_messages(results, submission, worker)
         finally:
-            worker.close()
-            reference_workers.close()
+            with times.phase("stop_workers"):
+                worker.close()
+                reference_workers.close()
 
     report = Report(
         submission=str(getattr(submission, "root", submission)),
@@ -104,6 +111,7 @@ def grade(
         submission_error=loader.submission_error,
         cell_notes=loader.cell_notes,
         diagnostics=diagnostics,
+        timings=times.to_dict(),
     )
     report.notes.extend(loader.notes)
     if report.unchecked_points:
@@ -111,6 +119,53 @@ def grade(
             f"{report.unchecked_points:g} points need the reference solutions and could not be checked here"
         )
     return report
+
+
+class PhaseTimes:
+    """Wall-clock seconds of each phase of grading one submission, for the report's ``timings``.
+
+    Time spent starting worker processes is counted once, as ``worker_start``,
+    and left out of the phase during which the start happened (loading the
+    student's code, or the first timing check for the reference worker).
+    """
+
+    def __init__(self, clients: Callable[[], list[WorkerClient | None]]) -> None:
+        self.clients = clients
+        self.phases: dict[str, float] = {}
+        self.exercises: dict[str, float] = {}
+
+    def _worker_seconds(self) -> float:
+        return sum(client.start_seconds for client in self.clients() if client is not None)
+
+    def _clock(self) -> float:
+        return time.perf_counter() - self._worker_seconds()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the time of the ``with`` body, less worker starts, to phase ``name``."""
+        began = self._clock()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + self._clock() - began
+
+    @contextmanager
+    def exercise(self, name: str) -> Iterator[None]:
+        """Record the whole time of the ``with`` body, worker starts included, as exercise ``name``'s."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.exercises[name] = time.perf_counter() - began
+
+    def to_dict(self) -> dict[str, Any]:
+        clients = [client for client in self.clients() if client is not None]
+        return {
+            "worker_start": round(self._worker_seconds(), 4),
+            "worker_starts": sum(client.starts for client in clients),
+            **{name: round(seconds, 4) for name, seconds in self.phases.items()},
+            "exercises": {name: round(seconds, 4) for name, seconds in self.exercises.items()},
+        }
 
 
 @dataclass
@@ -232,9 +287,11 @@ def _grade_exercise(
     reference_workers: ReferenceWorkers,
     deadline: float,
     options: GradingOptions,
+    times: PhaseTimes,
 ) -> ExerciseResult:
     logger.info("grading %s", exercise.name)
-    problem = loader.prepare(exercise)
+    with times.phase("load"):
+        problem = loader.prepare(exercise)
     if problem is not None:
         checks = [_unrun(check, problem.status, problem.message, problem.output, problem.hint) for check in exercise.checks]
         return ExerciseResult(exercise.name, exercise.title, checks)
@@ -254,7 +311,8 @@ def _grade_exercise(
             check_timeout=min(exercise.limits.check_timeout, remaining),
             diagnostics=options.diagnostics,
         )
-        outcomes.append(run_check(spec, context))
+        with times.phase("timing_checks" if spec.kind == "timing" else "property_checks"):
+            outcomes.append(run_check(spec, context))
     return ExerciseResult(exercise.name, exercise.title, outcomes)
 
 

@@ -147,6 +147,8 @@ class WorkerClient:
         self.process: subprocess.Popen | None = None
         self.loaded: list[tuple[str, dict]] = []
         self.starts = 0
+        #: Seconds spent starting workers and waiting until they were ready, over all starts.
+        self.start_seconds = 0.0
         self._request_fd = -1
         self._response_fd = -1
         self._output: _OutputCapture | None = None
@@ -155,6 +157,7 @@ class WorkerClient:
 
     def start(self) -> None:
         """Start a worker and wait until it has imported NumPy and is ready."""
+        began = time.perf_counter()
         self.scratch.mkdir(parents=True, exist_ok=True)
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
@@ -187,6 +190,7 @@ class WorkerClient:
         if header.get("status") != "ready":
             self.kill()
             raise WorkerDied(f"worker sent {header.get('status')!r} instead of ready")
+        self.start_seconds += time.perf_counter() - began
         logger.debug("worker %d started", self.process.pid)
 
         for namespace, request in list(self.loaded):
