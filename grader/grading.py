@@ -7,7 +7,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +83,9 @@ def grade(
         worker = WorkerClient(limits=options.limits, scratch=Path(scratch) / "student")
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
         loader = StudentCode(submission, worker, deadline)
-        times = PhaseTimes(lambda: [worker, reference_workers.client])
+        times = PhaseTimes(worker, reference_workers)
+        if any(spec.kind == "timing" for exercise in exercises for spec in exercise.checks):
+            reference_workers.prestart()
         try:
             results = []
             for exercise in exercises:
@@ -124,25 +126,28 @@ def grade(
 class PhaseTimes:
     """Wall-clock seconds of each phase of grading one submission, for the report's ``timings``.
 
-    Time spent starting worker processes is counted once, as ``worker_start``,
-    and left out of the phase during which the start happened (loading the
-    student's code, or the first timing check for the reference worker).
+    Time the grader spends waiting for worker processes to start is counted
+    once, as ``worker_start``, and left out of the phase during which the
+    wait happened (loading the student's code, or the first check that needs
+    the reference worker).  A worker started in the background counts only
+    for the time the grader waited for it.
     """
 
-    def __init__(self, clients: Callable[[], list[WorkerClient | None]]) -> None:
-        self.clients = clients
+    def __init__(self, worker: WorkerClient, reference_workers: ReferenceWorkers) -> None:
+        self.worker = worker
+        self.reference_workers = reference_workers
         self.phases: dict[str, float] = {}
         self.exercises: dict[str, float] = {}
 
-    def _worker_seconds(self) -> float:
-        return sum(client.start_seconds for client in self.clients() if client is not None)
+    def _waited(self) -> float:
+        return self.worker.start_seconds + self.reference_workers.start_wait_seconds
 
     def _clock(self) -> float:
-        return time.perf_counter() - self._worker_seconds()
+        return time.perf_counter() - self._waited()
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        """Add the time of the ``with`` body, less worker starts, to phase ``name``."""
+        """Add the time of the ``with`` body, less waits for workers to start, to phase ``name``."""
         began = self._clock()
         try:
             yield
@@ -159,10 +164,10 @@ class PhaseTimes:
             self.exercises[name] = time.perf_counter() - began
 
     def to_dict(self) -> dict[str, Any]:
-        clients = [client for client in self.clients() if client is not None]
+        reference = self.reference_workers.client
         return {
-            "worker_start": round(self._worker_seconds(), 4),
-            "worker_starts": sum(client.starts for client in clients),
+            "worker_start": round(self._waited(), 4),
+            "worker_starts": self.worker.starts + (reference.starts if reference is not None else 0),
             **{name: round(seconds, 4) for name, seconds in self.phases.items()},
             "exercises": {name: round(seconds, 4) for name, seconds in self.exercises.items()},
         }
