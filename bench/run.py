@@ -5,10 +5,10 @@ Run from the repository root of an installed checkout:
     python bench/run.py            # every figure, about five minutes on 2 cores
     python bench/run.py --quick    # one run of each, a class of 4: a smoke test
 
-The sections are: one full submission graded as a whole process, with its
-phases; the worker's start and round trips; a class graded with -j 1 and
--j 2; the stability of timing verdicts idle and beside a CPU-bound process;
-and peak memory.  ``docs/benchmarks.md`` records a run and what the targets
+It measures five things.  One full submission is graded as a whole process,
+with its phases.  The worker is timed at start and for round trips.  A class
+is graded with -j 1 and with -j 2.  Timing verdicts are counted idle and
+beside a CPU-bound process.  Peak memory is read for the grader and a worker.  ``docs/benchmarks.md`` records a run and what the targets
 mean.  The benchmark only measures: it exits 0 whether targets are met or not.
 """
 
@@ -338,14 +338,14 @@ def bench_timing(runs: int, results: Results) -> None:
                 if hog is not None:
                     hog.terminate()
                     hog.wait()
-            for (who, exercise, check), seen in sorted(verdicts.items()):
-                want = expected[(who, exercise)]
+            for (submission_name, exercise, check), seen in sorted(verdicts.items()):
+                want = expected[(submission_name, exercise)]
                 flips = sum(1 for status, _ in seen if status != want)
                 total_flips += flips
                 ratios = [value for _, value in seen if value is not None]
                 spread = f", measured ratio {min(ratios):.2f} to {max(ratios):.2f}" if ratios else ""
-                print(f"     {who:<10}{exercise}.{check}: {len(seen) - flips}/{len(seen)} {want}, {flips} flipped{spread}")
-                figures[f"{condition}/{who}/{exercise}.{check}"] = {
+                print(f"     {submission_name:<10}{exercise}.{check}: {len(seen) - flips}/{len(seen)} {want}, {flips} flipped{spread}")
+                figures[f"{condition}/{submission_name}/{exercise}.{check}"] = {
                     "expected": want, "flipped": flips, "runs": len(seen), "ratios": ratios,
                 }
     results.figures["timing"] = figures
@@ -357,15 +357,15 @@ def collect_verdicts(runs: int, submissions: dict[str, Path], only: list[str]) -
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         report_path = Path(scratch) / "report.json"
         for _ in range(runs):
-            for who, submission in submissions.items():
+            for submission_name, submission in submissions.items():
                 command = [*grader_command(), "run", "exercises", "--submission", str(submission), *only, "--json", str(report_path)]
                 _, completed = run_timed(command)
-                require_success(completed, f"grading the {who} submission")
+                require_success(completed, f"grading the {submission_name} submission")
                 report = json.loads(report_path.read_text())
                 for exercise in report["exercises"]:
                     for check in exercise["checks"]:
                         if check["kind"] == "timing":
-                            key = (who, exercise["name"], check["name"])
+                            key = (submission_name, exercise["name"], check["name"])
                             verdicts.setdefault(key, []).append((check["status"], timing_ratio(check)))
     return verdicts
 
