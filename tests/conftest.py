@@ -23,6 +23,9 @@ from grader.report.model import CellNote, ExerciseResult, Report
 REPOSITORY = Path(__file__).resolve().parents[1]
 EXERCISES = REPOSITORY / "exercises"
 SOLUTIONS = REPOSITORY / "solutions"
+#: The exercises whose functions the SubmissionFactory writes; tests that assert scores grade only these.
+CORE_EXERCISES = ("stable_sigmoid", "batched_forward")
+ONLY_CORE = ("--only", "stable_sigmoid", "--only", "batched_forward")
 
 IMPORTS = "import numpy as np\n"
 SIGMOID = {

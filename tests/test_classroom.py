@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import EXERCISES, REPOSITORY, Code, SubmissionFactory, run_grader, sample_report
+from conftest import EXERCISES, ONLY_CORE, REPOSITORY, Code, SubmissionFactory, run_grader, sample_report
 
 from grader.classroom import ClassError, Progress, find_students, remove_stale_temporaries
 
@@ -64,7 +64,10 @@ def graded_class(tmp_path_factory):
     names = make_class(folder)
     assert len(names) == 40
     started = time.monotonic()
-    result = run_grader("run", str(EXERCISES), "--submissions", str(folder), "--out", str(root / "out"), "-j", "2", "--junit", str(root / "junit.xml"))
+    result = run_grader(
+        "run", str(EXERCISES), *ONLY_CORE, "--submissions", str(folder), "--out", str(root / "out"), "-j", "2",
+        "--junit", str(root / "junit.xml"),
+    )
     seconds = time.monotonic() - started
     print(f"graded a class of 40 in {seconds:.1f} s")
     return folder, root / "out", result
@@ -181,7 +184,7 @@ def test_second_run_regrades_nothing(graded_class):
     folder, out, result = graded_class
     before = report_times(out)
     gradebook = (out / "gradebook.csv").read_text()
-    again = run_grader("run", str(EXERCISES), "--submissions", str(folder), "--out", str(out), "-j", "2")
+    again = run_grader("run", str(EXERCISES), *ONLY_CORE, "--submissions", str(folder), "--out", str(out), "-j", "2")
     assert again.returncode == 0, again.stderr
     assert "0 graded now, 40 unchanged since their reports" in again.stdout
     assert report_times(out) == before
@@ -196,7 +199,10 @@ def test_killed_run_finishes_with_same_results(graded_class, tmp_path):
     for entry in chosen:
         (shutil.copytree if entry.is_dir() else shutil.copy)(entry, subset / entry.name)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "grader", "run", str(EXERCISES), "--submissions", str(subset), "--out", str(out), "-j", "2"]
+    command = [
+        sys.executable, "-m", "grader", "run", str(EXERCISES), *ONLY_CORE,
+        "--submissions", str(subset), "--out", str(out), "-j", "2",
+    ]
     process = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -217,7 +223,7 @@ def test_killed_run_finishes_with_same_results(graded_class, tmp_path):
         json.loads(path.read_text())
     _wait_until_gone(pool)
 
-    restarted = run_grader("run", str(EXERCISES), "--submissions", str(subset), "--out", str(out), "-j", "2")
+    restarted = run_grader("run", str(EXERCISES), *ONLY_CORE, "--submissions", str(subset), "--out", str(out), "-j", "2")
     assert restarted.returncode == 0, restarted.stderr
     assert f"{12 - done} graded now, {done} unchanged since their reports" in restarted.stdout
     expected = {row["student"]: row for row in read_gradebook(class_out / "gradebook.csv")}

@@ -75,7 +75,13 @@ def test_call_returns_the_decoded_result(worker):
 
 
 def test_import_output_is_captured(worker):
-    assert "imported" in worker.take_output()
+    # The output pipe is drained by a thread, so give it a moment to catch up.
+    output = ""
+    deadline = time.monotonic() + 5
+    while "imported" not in output and time.monotonic() < deadline:
+        output += worker.take_output()
+        time.sleep(0.05)
+    assert "imported" in output
 
 
 def test_raised_exception_is_described(worker):
@@ -126,7 +132,9 @@ def test_signal_death_is_reported(worker):
 def test_output_is_truncated_at_the_cap(worker):
     worker.take_output()
     worker.call("student", "shout", (50_000,), timeout=5)
-    time.sleep(0.2)
+    deadline = time.monotonic() + 5
+    while worker._output.total < 50_000 and time.monotonic() < deadline:
+        time.sleep(0.05)
     output = worker.take_output()
     assert output.startswith("x" * 1000)
     assert "truncated" in output

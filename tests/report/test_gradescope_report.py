@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from conftest import EXERCISES, REPOSITORY, SOLUTIONS, Code, sample_report
+from conftest import CORE_EXERCISES, EXERCISES, REPOSITORY, SOLUTIONS, Code, sample_report
 
 from grader.report import gradescope
 
@@ -76,7 +76,8 @@ def autograder_root(tmp_path: Path) -> Path:
     root = tmp_path / "autograder"
     (root / "source" / "grader").mkdir(parents=True)
     (root / "submission").mkdir()
-    shutil.copytree(EXERCISES, root / "source" / "grader" / "exercises")
+    for name in CORE_EXERCISES:
+        shutil.copytree(EXERCISES / name, root / "source" / "grader" / "exercises" / name)
     shutil.copytree(SOLUTIONS, root / "source" / "grader" / "solutions")
     return root
 
