@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -82,9 +83,24 @@ def grader_command() -> list[str]:
 
 
 def run_timed(command: list[str], **kwargs: Any) -> tuple[float, subprocess.CompletedProcess]:
+    """Run ``command`` from the repository root; return its wall time and the completed process."""
+    wall, _, completed = run_measured(command, **kwargs)
+    return wall, completed
+
+
+def run_measured(command: list[str], **kwargs: Any) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run ``command``; return its wall time, its CPU time and the completed process.
+
+    The CPU time (user plus system) covers the process and every descendant
+    it waited for, which includes the grader's workers and grading processes.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY, **kwargs)
-    return time.perf_counter() - started, completed
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, completed
 
 
 def require_success(completed: subprocess.CompletedProcess, what: str, allowed: tuple[int, ...] = (0,)) -> None:
@@ -121,19 +137,23 @@ def bench_submission(runs: int, results: Results) -> None:
     print(f"\n1. One full submission: grader run exercises/ --submission solutions ({', '.join(exercise_names())})")
     print(f"   load average before: {load_average()}")
     walls: list[float] = []
+    cpus: list[float] = []
     reports: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         report_path = Path(scratch) / "report.json"
         for _ in range(runs):
             command = [*grader_command(), "run", "exercises", "--submission", "solutions", "--json", str(report_path)]
-            wall, completed = run_timed(command)
+            wall, cpu, completed = run_measured(command)
             require_success(completed, "grading the reference solutions")
             walls.append(wall)
+            cpus.append(cpu)
             reports.append(json.loads(report_path.read_text()))
 
     wall = summary(walls)
     score = f"{reports[-1]['score']:g} / {reports[-1]['max_score']:g}"
+    cpu = summary(cpus)
     print(f"   wall time: {describe(wall)}; score {score}")
+    print(f"   CPU time of the grader and its workers: {describe(cpu)}")
     startup = summary([measure_imports() for _ in range(runs)])
     writing = summary([measure_report_writing(report) for report in reports])
     grading = summary([report["seconds"] for report in reports])
@@ -159,7 +179,7 @@ def bench_submission(runs: int, results: Results) -> None:
         print(f"     {name:<30}{by_exercise[name]:.3f} s")
 
     results.figures["submission"] = {
-        "wall": wall, "grading": grading, "imports": startup, "writing_reports": writing,
+        "wall": wall, "cpu": cpu, "grading": grading, "imports": startup, "writing_reports": writing,
         "phases": medians, "worker_starts": starts, "exercises": by_exercise, "score": score,
         "load_average": load_average(),
     }
@@ -277,16 +297,21 @@ def bench_class(size: int, results: Results) -> None:
         # Examples named correct_* are right in every module they replace; every other example has a mistake.
         correct = sum(1 for source in sources.values() if source == "reference" or source.startswith("correct"))
         print(f"   {size} submissions from {len(set(sources.values()))} sources, {correct} of them correct everywhere")
-        walls = {}
+        walls, cpus = {}, {}
         for jobs in (1, 2):
             print(f"   load average before -j {jobs}: {load_average()}")
-            wall, completed = run_timed([*grader_command(), "run", "exercises", "--submissions", scratch, "-j", str(jobs)])
+            command = [*grader_command(), "run", "exercises", "--submissions", scratch, "-j", str(jobs)]
+            wall, cpu, completed = run_measured(command)
             require_success(completed, f"grading the class with -j {jobs}")
-            walls[jobs] = wall
-            print(f"   -j {jobs}: {wall:.1f} s ({wall / size:.2f} s per submission)")
+            walls[jobs], cpus[jobs] = wall, cpu
+            print(f"   -j {jobs}: {wall:.1f} s ({wall / size:.2f} s per submission), CPU time {cpu:.1f} s")
     ratio = walls[1] / walls[2]
     print(f"   throughput of -j 2 over -j 1: {ratio:.2f}x")
-    results.figures["class"] = {"size": size, "j1": walls[1], "j2": walls[2], "ratio": ratio}
+    cores = len(os.sched_getaffinity(0))
+    print(f"   CPU time with -j 2 spread over all {cores} cores would take {cpus[2] / cores:.1f} s at the least")
+    results.figures["class"] = {
+        "size": size, "j1": walls[1], "j2": walls[2], "ratio": ratio, "cpu_j1": cpus[1], "cpu_j2": cpus[2], "cores": cores,
+    }
     results.targets.append(Target(f"class of {size}, -j 2", "<= 60 s", f"{walls[2]:.1f} s", walls[2] <= 60 if size >= 40 else None))
     results.targets.append(Target(f"class of {size}, -j 2 over -j 1", ">= 1.6x", f"{ratio:.2f}x", ratio >= 1.6 if size >= 40 else None))
 
