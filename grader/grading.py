@@ -83,7 +83,8 @@ def grade(
         worker = WorkerClient(limits=options.limits, scratch=Path(scratch) / "student")
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
         loader = StudentCode(submission, worker, deadline)
-        times = PhaseTimes(worker, reference_workers)
+        times = PhaseTimes(reference_workers)
+        times.track(worker)
         if any(spec.kind == "timing" for exercise in exercises for spec in exercise.checks):
             reference_workers.prestart()
         try:
@@ -133,14 +134,18 @@ class PhaseTimes:
     for the time the grader waited for it.
     """
 
-    def __init__(self, worker: WorkerClient, reference_workers: ReferenceWorkers) -> None:
-        self.worker = worker
+    def __init__(self, reference_workers: ReferenceWorkers) -> None:
         self.reference_workers = reference_workers
+        self.workers: list[WorkerClient] = []
         self.phases: dict[str, float] = {}
         self.exercises: dict[str, float] = {}
 
+    def track(self, worker: WorkerClient) -> None:
+        """Count the starts of a worker that runs student code."""
+        self.workers.append(worker)
+
     def _waited(self) -> float:
-        return self.worker.start_seconds + self.reference_workers.start_wait_seconds
+        return sum(worker.start_seconds for worker in self.workers) + self.reference_workers.start_wait_seconds
 
     def _clock(self) -> float:
         return time.perf_counter() - self._waited()
@@ -167,7 +172,7 @@ class PhaseTimes:
         reference = self.reference_workers.client
         return {
             "worker_start": round(self._waited(), 4),
-            "worker_starts": self.worker.starts + (reference.starts if reference is not None else 0),
+            "worker_starts": sum(worker.starts for worker in self.workers) + (reference.starts if reference is not None else 0),
             **{name: round(seconds, 4) for name, seconds in self.phases.items()},
             "exercises": {name: round(seconds, 4) for name, seconds in self.exercises.items()},
         }
