@@ -70,6 +70,8 @@ class ClassSettings:
     #: Folder for each student's pictures (``PLOTS/<student>/``), or None for none.
     plots: Path | None = None
     log_level: int = logging.WARNING
+    #: Isolation level for student code, one of ``grader.sandbox.levels.CHOICES``.
+    sandbox: str = "auto"
 
 
 @dataclass
@@ -181,7 +183,7 @@ def _grade_student(student: Student) -> dict[str, Any]:
     settings: ClassSettings = _process_state["settings"]
     try:
         submission = locate(student.path)
-        options = GradingOptions(solutions=settings.solutions, diagnostics=settings.diagnostics)
+        options = GradingOptions(solutions=settings.solutions, diagnostics=settings.diagnostics, sandbox=settings.sandbox)
         report = grade(_process_state["exercises"], submission, options, _process_state["references"])
         report.student = student.name
         if settings.plots is not None:

@@ -22,6 +22,7 @@ from grader import __version__  # noqa: E402 - after the BLAS settings above
 from grader.exercise import ExerciseError, discover, load  # noqa: E402
 from grader.grading import GradingOptions, grade, load_references  # noqa: E402
 from grader.report import json_report, markdown, terminal  # noqa: E402
+from grader.sandbox import levels  # noqa: E402
 from grader.submission import SubmissionError, locate  # noqa: E402
 
 # Class grading (multiprocessing, the gradebook) and the JUnit and Gradescope
@@ -72,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--fail-under", type=float, metavar="PERCENT",
         help="exit with status 1 when the score is below PERCENT of the maximum",
+    )
+    run.add_argument(
+        "--sandbox", choices=levels.CHOICES, default="auto",
+        help="how to isolate student code: bwrap, namespace (both need root) or process; "
+        "auto (the default) picks the strongest that works here",
     )
     run.add_argument("--verbose", "-v", action="count", default=0, help="show passed checks too; -vv logs debug detail")
     run.add_argument("--colour", "--color", choices=["auto", "always", "never"], default="auto", help="colour the terminal summary")
@@ -134,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return int(run(arguments))
-    except (UsageError, ExerciseError, SubmissionError) as error:
+    except (UsageError, ExerciseError, SubmissionError, levels.IsolationUnavailable) as error:
         print(f"grader: error: {error}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     except KeyboardInterrupt:
@@ -154,6 +160,7 @@ def run(arguments: argparse.Namespace) -> ExitCode:
         folders = [folder for folder in folders if folder.name in arguments.only]
     exercises = sorted((load(folder) for folder in folders), key=lambda e: (e.order, e.name))
     solutions = _solutions_folder(root, arguments.solutions)
+    levels.resolve(arguments.sandbox)  # a level that cannot run here is a usage error, before any grading
     if arguments.submissions is not None:
         return run_class(arguments, exercises, solutions)
     return run_single(arguments, exercises, solutions)
@@ -175,7 +182,7 @@ def _check_combinations(arguments: argparse.Namespace) -> None:
 def run_single(arguments: argparse.Namespace, exercises: list, solutions: Path | None) -> ExitCode:
     """Grade one submission, print its report and write the files the options ask for."""
     submission = locate(arguments.submission or arguments.exercises)
-    options = GradingOptions(solutions=solutions, diagnostics=arguments.plots is not None)
+    options = GradingOptions(solutions=solutions, diagnostics=arguments.plots is not None, sandbox=arguments.sandbox)
     references = load_references(exercises, solutions)
 
     report = grade(exercises, submission, options, references)
@@ -233,6 +240,7 @@ def _run_class(arguments: argparse.Namespace, exercises: list, solutions: Path |
         solutions=solutions.resolve() if solutions else None,
         diagnostics=arguments.plots is not None,
         plots=arguments.plots.resolve() if arguments.plots else None,
+        sandbox=arguments.sandbox,
         log_level=logging.getLogger().level,
     )
     runner = ClassGrader(settings, exercises, out=out, jobs=arguments.jobs, force=arguments.force, progress=Progress())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import logging
 import sys
 import tempfile
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from grader import __version__
 from grader.checks.context import CheckContext
@@ -22,7 +23,8 @@ from grader.diagnostics import collect_diagnostics
 from grader.exercise import CheckSpec, Exercise, ExerciseError
 from grader.outcome import CheckOutcome, Status
 from grader.report.model import CellNote, ExerciseResult, Report
-from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerError, WorkerTimeout
+from grader.sandbox import levels
+from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerError, WorkerStartError, WorkerTimeout, printable
 from grader.sandbox.limits import Limits
 from grader.submission import NotebookSubmission, Submission
 
@@ -39,6 +41,8 @@ class GradingOptions:
     submission_timeout: float = 600.0
     #: Also collect data for pictures: per-layer activations and the timing of a per-sample loop.
     diagnostics: bool = False
+    #: Isolation level for student code: one of ``grader.sandbox.levels.CHOICES``.
+    sandbox: str = "auto"
 
 
 def load_references(exercises: list[Exercise], solutions: Path | None) -> dict[str, ModuleType]:
@@ -77,19 +81,42 @@ def grade(
     started = time.perf_counter()
     if references is None:
         references = load_references(exercises, options.solutions)
+    isolation = levels.resolve(options.sandbox)
     deadline = time.monotonic() + options.submission_timeout
     diagnostics: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
-        worker = WorkerClient(limits=options.limits, scratch=Path(scratch) / "student")
+        started_workers = itertools.count(1)
+
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
-        loader = StudentCode(submission, worker, deadline)
         times = PhaseTimes(reference_workers)
-        times.track(worker)
+
+        #: Workers started ahead of time for a namespace not yet loaded.
+        spares: dict[str, WorkerClient] = {}
+
+        def start_worker(namespace: str) -> WorkerClient:
+            if namespace in spares:
+                return spares.pop(namespace)
+            folder = Path(scratch) / "student" / f"{next(started_workers)}-{namespace}"
+            worker = WorkerClient(limits=options.limits, scratch=folder, isolation=isolation, readable=_readable_paths(submission))
+            times.track(worker)
+            return worker
+
+        def prestart_worker(namespace: str) -> None:
+            # The next exercise's worker imports NumPy while this exercise's
+            # first checks run; timing checks come last in an exercise, after
+            # the new worker is ready in the usual case.
+            if namespace != loader.worker_namespace and namespace not in spares:
+                spares[namespace] = start_worker(namespace)
+                spares[namespace].prestart()
+
+        loader = StudentCode(submission, start_worker, deadline)
         if any(spec.kind == "timing" for exercise in exercises for spec in exercise.checks):
             reference_workers.prestart()
         try:
             results = []
-            for exercise in exercises:
+            for index, exercise in enumerate(exercises):
+                if index + 1 < len(exercises):
+                    prestart_worker(submission.namespace(exercises[index + 1]))
                 with times.exercise(exercise.name):
                     results.append(
                         _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options, times)
@@ -97,17 +124,19 @@ def grade(
             if options.diagnostics:
                 with times.phase("diagnostics"):
                     diagnostics = collect_diagnostics(exercises, loader, deadline)
-            _tidy_messages(results, submission, worker)
+            _tidy_messages(results, submission, loader.worker)
         finally:
             with times.phase("stop_workers"):
-                worker.close()
+                loader.close()
                 reference_workers.close()
+                for spare in spares.values():
+                    spare.close()
 
     report = Report(
         submission=str(getattr(submission, "root", submission)),
         exercises=results,
         solutions=str(options.solutions) if options.solutions else None,
-        isolation={"level": "process", "summary": "separate worker process with resource limits"},
+        isolation=isolation.to_dict(),
         grader_version=__version__,
         seconds=time.perf_counter() - started,
         submission_kind=submission.kind,
@@ -130,8 +159,8 @@ class PhaseTimes:
     Time the grader spends waiting for worker processes to start is counted
     once, as ``worker_start``, and left out of the phase during which the
     wait happened (loading the student's code, or the first check that needs
-    the reference worker).  A worker started in the background counts only
-    for the time the grader waited for it.
+    the reference worker).  A worker started ahead of time counts only for
+    the time the grader still waited for it.
     """
 
     def __init__(self, reference_workers: ReferenceWorkers) -> None:
@@ -145,7 +174,8 @@ class PhaseTimes:
         self.workers.append(worker)
 
     def _waited(self) -> float:
-        return sum(worker.start_seconds for worker in self.workers) + self.reference_workers.start_wait_seconds
+        reference = self.reference_workers.client
+        return sum(worker.start_seconds for worker in [*self.workers, reference] if worker is not None)
 
     def _clock(self) -> float:
         return time.perf_counter() - self._waited()
@@ -189,15 +219,21 @@ class LoadProblem:
 
 
 class StudentCode:
-    """Loads a submission's code into the worker once per namespace and remembers how that went.
+    """Loads a submission's code into a worker once per namespace and remembers how that went.
 
     A tree loads one module per exercise; a file or notebook loads once and
-    serves every exercise, so a notebook's cells run only once.
+    serves every exercise, so a notebook's cells run only once.  Each
+    namespace gets a worker of its own from ``start_worker``, so what one
+    exercise's module does at import (a thread left running, a patched
+    library) costs no other exercise its points.  ``worker`` is the worker of
+    the namespace last prepared, and the one before it is closed.
     """
 
-    def __init__(self, submission: Submission, worker: WorkerClient, deadline: float) -> None:
+    def __init__(self, submission: Submission, start_worker: Callable[[str], WorkerClient], deadline: float) -> None:
         self.submission = submission
-        self.worker = worker
+        self.start_worker = start_worker
+        self.worker: WorkerClient | None = None
+        self.worker_namespace: str | None = None
         self.deadline = deadline
         self.loads: dict[str, LoadProblem | None] = {}
         self.cell_notes: list[CellNote] = []
@@ -208,6 +244,10 @@ class StudentCode:
     def prepare(self, exercise: Exercise) -> LoadProblem | None:
         """Load the code ``exercise`` needs and check that it defines the exercise's functions."""
         namespace = self.submission.namespace(exercise)
+        if namespace != self.worker_namespace:
+            self.close()
+            self.loads.pop(namespace, None)  # a new worker has loaded nothing yet
+            self.worker, self.worker_namespace = self.start_worker(namespace), namespace
         if namespace not in self.loads:
             self.loads[namespace] = self._load(exercise)
         problem = self.loads[namespace]
@@ -215,12 +255,24 @@ class StudentCode:
             return problem
         return self._check_functions(exercise, namespace)
 
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+        self.worker = self.worker_namespace = None
+
     def _load(self, exercise: Exercise) -> LoadProblem | None:
         submission, worker = self.submission, self.worker
         action = "running your notebook" if submission.kind == "notebook" else f"importing {_module_name(submission, exercise)}"
         timeout = max(0.1, min(exercise.limits.import_timeout, self.deadline - time.monotonic()))
         try:
             reply = submission.load(worker, exercise, timeout)
+        except WorkerStartError as error:
+            logger.error("the worker for %s did not start: %s", exercise.name, error)
+            message = (
+                f"grader error: the process for your code could not be started ({error}); "
+                "this is not your fault, so please tell your instructor"
+            )
+            return LoadProblem(Status.GRADER_ERROR, message)
         except WorkerTimeout as error:
             return LoadProblem(Status.TIMEOUT, f"{action} did not finish within {error.seconds:g} s (is there a long-running loop at the top level?)", error.output)
         except WorkerDied as error:
@@ -300,6 +352,9 @@ def _grade_exercise(
     times: PhaseTimes,
 ) -> ExerciseResult:
     logger.info("grading %s", exercise.name)
+    if deadline - time.monotonic() <= 0:
+        message = "not run: the submission used up its total time limit"
+        return ExerciseResult(exercise.name, exercise.title, [_unrun(check, Status.TIMEOUT, message) for check in exercise.checks])
     with times.phase("load"):
         problem = loader.prepare(exercise)
     if problem is not None:
@@ -322,12 +377,27 @@ def _grade_exercise(
             diagnostics=options.diagnostics,
         )
         with times.phase("timing_checks" if spec.kind == "timing" else "property_checks"):
-            outcomes.append(run_check(spec, context))
+            outcomes.append(_printable(run_check(spec, context)))
     return ExerciseResult(exercise.name, exercise.title, outcomes)
 
 
 def _unrun(spec: CheckSpec, status: Status, message: str, output: str = "", hint: str | None = None) -> CheckOutcome:
-    return CheckOutcome(
+    return _printable(CheckOutcome(
         name=spec.name, kind=spec.kind, status=status, score=0.0, max_score=spec.points,
         message=message, description=spec.description, output=output or None, hint=hint, hidden=spec.hidden,
-    )
+    ))
+
+
+def _printable(outcome: CheckOutcome) -> CheckOutcome:
+    """Escape control characters in every text field, since most of them can quote student code."""
+    for name in ("message", "counterexample", "expected", "found", "output"):
+        value = getattr(outcome, name)
+        if value:
+            setattr(outcome, name, printable(value))
+    return outcome
+
+
+def _readable_paths(submission: Submission) -> list[Path]:
+    """Return the folders student code may read at the confined isolation levels: its own submission."""
+    root = getattr(submission, "root", None)
+    return [Path(root)] if root is not None and Path(root).is_dir() else []

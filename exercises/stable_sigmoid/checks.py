@@ -125,6 +125,11 @@ def symmetry_and_monotonicity(context: CheckContext) -> None:
         if both.shape != (2 * z.size,):
             raise context.fail("sigmoid changed the shape of its input", expected=f"shape {(2 * z.size,)}", found=f"shape {both.shape}")
         positive, negative = both[: z.size], both[z.size :]
+        if np.isnan(both).any():
+            raise context.fail(
+                "sigmoid returned NaN for an input that is not NaN",
+                expected="values in [0, 1]", found=describe(both), code="nan_output",
+            )
         if np.any(np.diff(positive) < 0):
             index = int(np.argmax(np.diff(positive) < 0))
             raise context.fail(

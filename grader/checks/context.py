@@ -19,13 +19,19 @@ from grader.checks.failures import (
     NotImplementedAbort,
     SkipCheck,
     StudentCodeError,
+    StudentExitAbort,
     WorkerDiedAbort,
+    WorkerStartAbort,
 )
 from grader.exercise import Exercise, Tolerance
-from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerTimeout
+from grader.sandbox.client import Reply, WorkerClient, WorkerDied, WorkerStartError, WorkerTimeout
 
 if TYPE_CHECKING:
     from grader.checks.timing import ReferenceWorkers
+
+
+#: Exceptions that mean student code tried to stop the program rather than compute a result.
+EXIT_EXCEPTIONS = ("SystemExit", "KeyboardInterrupt")
 
 
 class CheckContext:
@@ -125,6 +131,8 @@ class CheckContext:
                 self.namespace, function, args, kwargs,
                 timeout=min(limit, remaining), keep=keep, return_result=return_result,
             )
+        except WorkerStartError as error:
+            raise _start_abort(error) from None
         except WorkerTimeout as error:
             if remaining < limit:
                 raise CheckBudgetAbort(
@@ -148,6 +156,10 @@ class CheckContext:
                     f"not implemented: {function} still raises NotImplementedError; "
                     f"fill in its body in {self.exercise.module}"
                 )
+            if reply.error_type in EXIT_EXCEPTIONS:
+                # Shrinking the input would only repeat the exit, so end the check at once.
+                error = StudentCodeError(function, reply.error_type, reply.message, reply.traceback, description)
+                raise StudentExitAbort(_with_traceback(str(error), reply.traceback), description)
             raise StudentCodeError(function, reply.error_type, reply.message, reply.traceback, description)
         if reply.status == "missing":
             raise MissingFunctionAbort(f"missing: define `{function}` in your submission")
@@ -161,6 +173,8 @@ class CheckContext:
         """Keep ``value`` in the student's worker, for calls that pass ``StashRef(key)``."""
         try:
             self.worker.stash(key, value)
+        except WorkerStartError as error:
+            raise _start_abort(error) from None
         except WorkerTimeout as error:
             raise CallTimeoutAbort("the worker did not accept the input in time", None, error.output) from None
         except WorkerDied as error:
@@ -170,6 +184,8 @@ class CheckContext:
         """Return the value kept in the student's worker under ``key``, as it is now."""
         try:
             reply = self.worker.fetch(key)
+        except WorkerStartError as error:
+            raise _start_abort(error) from None
         except WorkerTimeout as error:
             raise CallTimeoutAbort("reading a value back from your code's process timed out", None, error.output) from None
         except WorkerDied as error:
@@ -206,3 +222,14 @@ class CheckContext:
             verbosity=hypothesis.Verbosity.quiet,
         )
         hypothesis.given(*strategies, **named)(settings(run_one))()
+
+
+def _start_abort(error: WorkerStartError) -> WorkerStartAbort:
+    return WorkerStartAbort(
+        f"grader error: the process for your code could not be started ({error}); "
+        "this is not your fault, so please tell your instructor"
+    )
+
+
+def _with_traceback(message: str, traceback: str) -> str:
+    return message + ("\n" + traceback.rstrip() if traceback else "")

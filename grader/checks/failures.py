@@ -79,3 +79,15 @@ class WorkerDiedAbort(CheckAbort):
 
 class CheckBudgetAbort(CheckAbort):
     status = "timeout"
+
+
+class WorkerStartAbort(CheckAbort):
+    """The sandbox could not start a worker; a fault of the grader's machine, not of student code."""
+
+    status = "grader_error"
+
+
+class StudentExitAbort(CheckAbort):
+    """Student code raised SystemExit or KeyboardInterrupt, which no other input would avoid."""
+
+    status = "error"

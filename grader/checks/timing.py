@@ -12,10 +12,7 @@ cores, medians of millisecond calls were seen to swing by a factor of five.
 
 from __future__ import annotations
 
-import logging
 import statistics
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +21,9 @@ import numpy as np
 
 from grader.checks.context import CheckContext
 from grader.checks.failures import SkipCheck
-from grader.sandbox.client import Reply, WorkerClient, WorkerError
+from grader.sandbox.client import Reply, WorkerClient
 from grader.sandbox.codec import StashRef
 from grader.sandbox.limits import Limits
-
-logger = logging.getLogger(__name__)
 
 
 class ReferenceWorkers:
@@ -40,56 +35,23 @@ class ReferenceWorkers:
         self.limits = limits
         self.client: WorkerClient | None = None
         self.loaded: set[str] = set()
-        self._starting: threading.Thread | None = None
-        #: Seconds the worker took to start in the background thread, and seconds the grader then waited for it.
-        self._background_seconds = 0.0
-        self._joined_seconds = 0.0
 
     def prestart(self) -> None:
-        """Start the worker in a background thread, so that it imports NumPy while the grader works on.
+        """Start the worker process now without waiting for it, so that it imports NumPy while the grader works on.
 
         A worker takes a few tenths of a second to start, which the first
-        check that needs it would otherwise wait for.  The thread only starts
-        the process and waits for its ready message; every request is sent
-        after ``_join``.  A failed start is logged here and repeated in the
-        foreground by the first request, which then reports the error.
+        check that needs it would otherwise wait for.  The first request waits
+        for its ready message as usual, and reports a failed start.
         """
         if self.client is not None or self.solutions is None:
             return
         self.client = WorkerClient(limits=self.limits, scratch=self.scratch)
-        self._starting = threading.Thread(target=self._start_in_background, name="reference-worker-start", daemon=True)
-        self._starting.start()
-
-    def _start_in_background(self) -> None:
-        assert self.client is not None
-        try:
-            self.client.start()
-        except (WorkerError, OSError) as error:
-            logger.warning("the reference worker did not start in the background: %s", error)
-            self.client.kill()
-        self._background_seconds = self.client.start_seconds
-
-    def _join(self) -> None:
-        if self._starting is not None:
-            began = time.perf_counter()
-            self._starting.join()
-            self._joined_seconds += time.perf_counter() - began
-            self._starting = None
-
-    @property
-    def start_wait_seconds(self) -> float:
-        """Seconds the grader spent waiting for the reference worker to start, in the foreground."""
-        if self.client is None:
-            return 0.0
-        if self._starting is not None:
-            return self._joined_seconds
-        return self.client.start_seconds - self._background_seconds + self._joined_seconds
+        self.client.prestart()
 
     def client_for(self, exercise_name: str, module: str, timeout: float) -> WorkerClient:
         """Return a worker with the reference module of ``exercise_name`` loaded as namespace ``reference``."""
         if self.solutions is None or not (self.solutions / exercise_name / module).is_file():
             raise SkipCheck("no reference solution is available to time against")
-        self._join()
         if self.client is None:
             self.client = WorkerClient(limits=self.limits, scratch=self.scratch)
         namespace = f"reference:{exercise_name}"
@@ -103,7 +65,6 @@ class ReferenceWorkers:
 
     def client_with_baseline(self, name: str, path: Path, timeout: float) -> WorkerClient:
         """Return the reference worker with the grader's module at ``path`` loaded as namespace ``baseline:NAME``."""
-        self._join()
         if self.client is None:
             self.client = WorkerClient(limits=self.limits, scratch=self.scratch)
         namespace = f"baseline:{name}"
@@ -115,7 +76,6 @@ class ReferenceWorkers:
         return self.client
 
     def close(self) -> None:
-        self._join()
         if self.client is not None:
             self.client.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from grader.files import write_atomic
@@ -55,11 +56,19 @@ def _details(check: CheckOutcome) -> list[str]:
     lines = [f"**`{check.name}`** ({LABELS[check.status]}): {_inline(check.message.splitlines()[0])}"]
     rest = check.message.splitlines()[1:]
     if rest:
-        lines += ["", "```text", *rest, "```"]
+        fence = _fence("\n".join(rest))
+        lines += ["", f"{fence}text", *rest, fence]
     for label, value in (("Expected", check.expected), ("Found", check.found), ("Input", check.counterexample), ("Hint", check.hint)):
         if value:
-            lines += ["", f"- {label}: {_inline(value)}" if "\n" not in value else f"- {label}:\n\n```text\n{value}\n```"]
+            fence = _fence(value)
+            lines += ["", f"- {label}: {_inline(value)}" if "\n" not in value else f"- {label}:\n\n{fence}text\n{value}\n{fence}"]
     return lines
+
+
+def _fence(text: str) -> str:
+    """Return a code fence longer than any run of backticks in ``text``, which student code may have written."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def _inline(text: str) -> str:

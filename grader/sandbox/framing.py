@@ -14,6 +14,7 @@ import os
 import select
 import struct
 import time
+from typing import Callable
 
 _LENGTH = struct.Struct(">Q")
 _HEADER_LENGTH = struct.Struct(">I")
@@ -52,7 +53,7 @@ def unpack(body: bytes) -> tuple[dict, list[memoryview]]:
         raise FrameError("header length runs past the end of the frame")
     try:
         header = json.loads(bytes(view[start : start + header_length]).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise FrameError(f"header is not valid JSON: {error}") from None
     if not isinstance(header, dict):
         raise FrameError("header is not a JSON object")
@@ -81,6 +82,28 @@ def write_frame(fd: int, frame: bytes) -> None:
         view = view[written:]
 
 
+def write_frame_until(fd: int, frame: bytes, deadline: float) -> None:
+    """Write a whole frame to a non-blocking descriptor before ``deadline`` (a ``time.monotonic`` value).
+
+    Raises FrameTimeout when the peer stops reading, so a worker that hangs
+    with a full pipe cannot block the grader.
+    """
+    view = memoryview(frame)
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT | select.POLLERR)
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FrameTimeout()
+        if not poller.poll(math.ceil(remaining * 1000)):
+            continue
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            continue
+        view = view[written:]
+
+
 def read_exact_blocking(fd: int, size: int) -> bytes:
     """Read exactly ``size`` bytes from a blocking descriptor (the worker's side)."""
     chunks = []
@@ -100,31 +123,43 @@ def read_frame_blocking(fd: int) -> tuple[dict, list[memoryview]]:
     return unpack(read_exact_blocking(fd, length))
 
 
-def read_frame(fd: int, deadline: float, max_bytes: int) -> tuple[dict, list[memoryview]]:
+def read_frame(
+    fd: int, deadline: float, max_bytes: int, drain: tuple[int, Callable[[], bool]] | None = None
+) -> tuple[dict, list[memoryview]]:
     """Read one frame from an untrusted peer before ``deadline`` (a ``time.monotonic`` value).
 
-    Raises FrameTimeout when the deadline passes, PeerClosed when the pipe
-    closes, and FrameError when the frame is malformed or announces more than
+    ``drain`` is a descriptor and a function to call whenever it is readable
+    while waiting, which keeps the peer's output pipe from filling up.  The
+    function returns False once that descriptor is closed.  Raises
+    FrameTimeout when the deadline passes, PeerClosed when the pipe closes,
+    and FrameError when the frame is malformed or announces more than
     ``max_bytes``.
     """
-    prefix = _read_until(fd, _LENGTH.size, deadline)
+    prefix = _read_until(fd, _LENGTH.size, deadline, drain)
     (length,) = _LENGTH.unpack(prefix)
     if length > max_bytes:
         raise FrameError(
             f"result of {length / 2**20:.1f} MiB is over the limit of {max_bytes / 2**20:.0f} MiB"
         )
-    return unpack(_read_until(fd, length, deadline))
+    return unpack(_read_until(fd, length, deadline, drain))
 
 
-def _read_until(fd: int, size: int, deadline: float) -> bytes:
+def _read_until(fd: int, size: int, deadline: float, drain: tuple[int, Callable[[], bool]] | None) -> bytes:
     chunks = bytearray()
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    if drain is not None:
+        poller.register(drain[0], select.POLLIN | select.POLLHUP | select.POLLERR)
     while len(chunks) < size:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FrameTimeout()
-        if not poller.poll(math.ceil(remaining * 1000)):
+        ready = dict(poller.poll(math.ceil(remaining * 1000)))
+        if drain is not None and drain[0] in ready:
+            if not drain[1]():
+                poller.unregister(drain[0])
+                drain = None
+        if fd not in ready:
             continue
         chunk = os.read(fd, min(size - len(chunks), 1 << 20))
         if not chunk:

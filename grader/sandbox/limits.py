@@ -1,4 +1,10 @@
-"""Resource limits a worker applies to itself before it loads any student code."""
+"""Resource limits a worker applies to itself before it loads any student code.
+
+At level ``process`` the worker sets them on itself, and a worker running as
+root could raise them again.  At the confined levels ``launch.py`` sets them
+before it gives up root, so they hold.  RLIMIT_NPROC counts every process
+and thread of the worker's user, and the kernel ignores it for root.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +27,21 @@ class Limits:
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
+    def rlimits(self) -> dict[str, int]:
+        """Return the rlimits these caps map to, by ``resource`` constant name."""
+        return {
+            "RLIMIT_AS": self.memory_bytes,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_NPROC": self.max_processes,
+            "RLIMIT_FSIZE": self.file_size_bytes,
+            "RLIMIT_NOFILE": self.open_files,
+            "RLIMIT_CORE": 0,
+        }
+
 
 def apply(limits: Limits) -> None:
     """Set this process's rlimits (soft and hard) from ``limits``."""
-    for name, value in (
-        ("RLIMIT_AS", limits.memory_bytes),
-        ("RLIMIT_CPU", limits.cpu_seconds),
-        ("RLIMIT_NPROC", limits.max_processes),
-        ("RLIMIT_FSIZE", limits.file_size_bytes),
-        ("RLIMIT_NOFILE", limits.open_files),
-        ("RLIMIT_CORE", 0),
-    ):
+    for name, value in limits.rlimits().items():
         _lower(getattr(resource, name), value)
 
 

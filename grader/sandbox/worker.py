@@ -4,12 +4,20 @@ Run as ``python -I -m grader.sandbox.worker REQUEST_FD RESPONSE_FD LIMITS_JSON``
 Requests and responses are frames (``framing.py``) on two private pipes; the
 worker's stdout and stderr belong to student code and are captured by the
 grader.  The worker computes no verdict: it returns what student code
-returned, raised or warned, and the grader judges.
+returned, raised or warned, and the grader judges.  Each response repeats its
+request's ``id``, so the grader notices frames written out of turn.
+
+Student code may leave objects whose ``__del__`` hangs.  The worker drops its
+references to the result, the arguments and any exception before it sends
+the response, so such a hang delays the request that caused it, not a later
+one.
 """
 
 from __future__ import annotations
 
 import builtins
+import ctypes
+import gc
 import importlib.util
 import json
 import linecache
@@ -25,6 +33,7 @@ import numpy as np
 
 from grader.sandbox import callables, codec, framing, limits
 
+PR_SET_PDEATHSIG = 1
 MAX_MESSAGE_CHARS = 2000
 MAX_WARNINGS = 20
 
@@ -37,6 +46,8 @@ class Worker:
         self.student_files: set[str] = set()
         self.stash: dict[str, Any] = {}
         self.recorders: list[callables.RecordingNetwork] = []
+        self.request_id: Any = None
+        self.pid = os.getpid()
 
     def serve(self) -> None:
         self.send({"status": "ready", "pid": os.getpid()})
@@ -45,6 +56,7 @@ class Worker:
                 header, buffers = framing.read_frame_blocking(self.request_fd)
             except framing.PeerClosed:
                 return
+            self.request_id = header.get("id")
             op = header.get("op")
             if op == "exit":
                 return
@@ -55,8 +67,10 @@ class Worker:
             handler(header, buffers)
 
     def send(self, header: dict, buffers: list[bytes] | tuple = ()) -> None:
+        if os.getpid() != self.pid:
+            os._exit(0)  # a child that student code forked got back here, and only the worker may respond
         _flush_student_output()
-        framing.write_frame(self.response_fd, framing.pack(header, buffers))
+        framing.write_frame(self.response_fd, framing.pack(dict(header, id=self.request_id), buffers))
 
     # Loading student code.
 
@@ -68,6 +82,7 @@ class Worker:
             sys.path.insert(0, folder)
         self.student_files.add(os.path.abspath(path))
         module_name = header.get("module_name") or os.path.splitext(os.path.basename(path))[0]
+        failure = None
         try:
             spec = importlib.util.spec_from_file_location(module_name, path)
             if spec is None or spec.loader is None:
@@ -77,10 +92,13 @@ class Worker:
             spec.loader.exec_module(module)
         except BaseException as error:  # noqa: BLE001 - student code may raise anything
             sys.modules.pop(module_name, None)
-            self.send(self.describe_exception(error))
+            failure = self.describe_exception(error)
+        if failure is not None:
+            _collect_garbage()
+            self.send(failure)
             return
         self.namespaces[namespace] = vars(module)
-        self.send({"status": "ok", "names": sorted(k for k in vars(module) if not k.startswith("__"))[:500]})
+        self.send({"status": "ok"})
 
     def op_run_cells(self, header: dict, buffers: list) -> None:
         """Run notebook cells in order in one namespace, as Jupyter would.
@@ -142,17 +160,23 @@ class Worker:
         self.recorders = []
         args = self.decode(header.get("args", {"$": "list", "items": []}), buffers)
         kwargs = self.decode(header.get("kwargs", {"$": "dict", "items": []}), buffers)
+        failure = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             started = time.perf_counter()
             try:
                 result = function(*args, **kwargs)
             except BaseException as error:  # noqa: BLE001 - student code may raise anything
-                response = self.describe_exception(error)
-                response["warnings"] = self.describe_warnings(caught)
-                self.send(response)
-                return
+                failure = self.describe_exception(error)
             elapsed = time.perf_counter() - started
+        del args, kwargs, function
+        if failure is not None:
+            failure["warnings"] = self.describe_warnings(caught)
+            del caught
+            _collect_garbage()
+            self.send(failure)
+            return
+
         keep = header.get("keep")
         if keep:
             self.stash[keep] = result
@@ -162,10 +186,13 @@ class Worker:
             "records": [recorder.calls for recorder in self.recorders],
             "worker_seconds": elapsed,
         }
+        del caught
+        buffers: list[bytes] | tuple = ()
         if header.get("return_result", True):
-            self.send_value(response, result)
-        else:
-            self.send(response)
+            response, buffers = self.encode_value(response, result)
+        del result
+        _collect_garbage()
+        self.send(response, buffers)
 
     def op_stash(self, header: dict, buffers: list) -> None:
         self.stash[header["key"]] = self.decode(header["value"], buffers)
@@ -175,7 +202,7 @@ class Worker:
         if header["key"] not in self.stash:
             self.send({"status": "missing", "message": f"nothing stashed under {header['key']!r}"})
             return
-        self.send_value({"status": "ok"}, self.stash[header["key"]])
+        self.send(*self.encode_value({"status": "ok"}, self.stash[header["key"]]))
 
     def op_drop(self, header: dict, buffers: list) -> None:
         for key in header.get("keys", []):
@@ -193,14 +220,13 @@ class Worker:
             self.recorders.append(built)
         return built
 
-    def send_value(self, response: dict, value: Any) -> None:
+    def encode_value(self, response: dict, value: Any) -> tuple[dict, list[bytes] | tuple]:
+        """Return ``response`` with ``value`` encoded into it, and the buffers to send along."""
         try:
             tree, value_buffers = codec.encode(value)
         except BaseException as error:  # noqa: BLE001 - encoding walks student objects
-            self.send({"status": "unencodable", "message": _safe_text(error)})
-            return
-        response["result"] = tree
-        self.send(response, value_buffers)
+            return {"status": "unencodable", "message": _safe_text(error)}, ()
+        return dict(response, result=tree), value_buffers
 
     def describe_exception(self, error: BaseException) -> dict:
         return {
@@ -266,6 +292,39 @@ def _display(*objects: Any, **options: Any) -> None:
         print(repr(item))
 
 
+def _collect_garbage() -> None:
+    """Run finalizers of student objects now, inside the request that made them.
+
+    Only the two young generations are collected, which takes microseconds.
+    A full collection took about 2 ms with NumPy 2.4 loaded, measured on a
+    2-core machine, and a submission makes hundreds of calls.
+    NOTE: a reference cycle that a call promotes to the oldest generation
+    is finalized during some later request instead.
+    """
+    try:
+        gc.collect(1)
+    except BaseException:  # noqa: BLE001 - a student's __del__ may raise anything
+        pass
+
+
+def _close_inherited_fds(keep: tuple[int, ...]) -> None:
+    """Close every descriptor but stdin, stdout, stderr and ``keep``, whatever the launcher left open."""
+    highest = os.sysconf("SC_OPEN_MAX")
+    start = 3
+    for fd in sorted(keep):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, highest)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies, so a crashed grader leaves no worker behind."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still exits when its request pipe closes
+
+
 def _flush_student_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -285,6 +344,8 @@ def _safe_text(error: BaseException) -> str:
 def main(argv: list[str]) -> None:
     request_fd, response_fd = int(argv[1]), int(argv[2])
     settings = json.loads(argv[3]) if len(argv) > 3 else {}
+    _close_inherited_fds((request_fd, response_fd))
+    _die_with_parent()
     limits.apply(limits.Limits(**settings))
     np.seterr(all="warn", under="ignore")
     os.set_inheritable(request_fd, False)

@@ -1,0 +1,5 @@
+"""Hostile submission: exit_at_import."""
+
+import sys
+
+sys.exit(0)

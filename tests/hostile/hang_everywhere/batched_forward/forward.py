@@ -1,0 +1,5 @@
+"""Hostile submission: hang_everywhere."""
+
+def forward(X, params, activations):
+    while True:
+        pass

@@ -1,0 +1,5 @@
+"""Hostile submission: hang_everywhere."""
+
+def sigmoid(z):
+    while True:
+        pass

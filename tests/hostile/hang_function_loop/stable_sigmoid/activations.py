@@ -1,0 +1,5 @@
+"""Hostile submission: hang_function_loop."""
+
+def sigmoid(z):
+    while True:
+        pass

@@ -1,0 +1,4 @@
+"""Hostile submission: keyboard_interrupt."""
+
+def sigmoid(z):
+    raise KeyboardInterrupt

@@ -1,0 +1,20 @@
+"""Hostile submission: kill_grader."""
+
+import os
+import signal
+
+import numpy as np
+
+
+def _zeros(z):
+    """Zeros of the shape and dtype a correct sigmoid returns, so only the values are wrong."""
+    z = np.asarray(z)
+    return np.zeros(z.shape, dtype=z.dtype if z.dtype in (np.float32, np.float64) else np.float64)
+
+
+def sigmoid(z):
+    try:
+        os.kill(os.getppid(), signal.SIGKILL)
+    except OSError:
+        pass
+    return _zeros(z)

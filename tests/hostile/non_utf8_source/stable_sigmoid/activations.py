@@ -1,0 +1,6 @@
+# Fonction sigmoïde écrite en Latin-1
+
+
+def sigmoid(z):
+    name = "sigmoïde"
+    return z

@@ -1,0 +1,4 @@
+"""Hostile submission: raise_systemexit."""
+
+def sigmoid(z):
+    raise SystemExit(3)

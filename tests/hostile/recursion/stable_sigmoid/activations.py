@@ -1,0 +1,4 @@
+"""Hostile submission: recursion."""
+
+def sigmoid(z):
+    return sigmoid(z)

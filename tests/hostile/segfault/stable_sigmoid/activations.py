@@ -1,0 +1,7 @@
+"""Hostile submission: segfault."""
+
+import ctypes
+
+
+def sigmoid(z):
+    return ctypes.string_at(0)

@@ -1,0 +1,8 @@
+"""Hostile submission: sigkill_self."""
+
+import os
+import signal
+
+
+def sigmoid(z):
+    os.kill(os.getpid(), signal.SIGKILL)

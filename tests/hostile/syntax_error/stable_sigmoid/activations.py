@@ -1,0 +1,4 @@
+"""Hostile submission: syntax_error."""
+
+def sigmoid(z)
+    return z
