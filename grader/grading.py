@@ -103,8 +103,8 @@ def grade(
 
         def prestart_worker(namespace: str) -> None:
             # The next exercise's worker imports NumPy while this exercise's
-            # first checks run; timing checks come last in an exercise, after
-            # the new worker is ready in the usual case.
+            # first checks run.  Timing checks come last in an exercise, so the
+            # new worker has usually finished starting before they measure.
             if namespace != loader.worker_namespace and namespace not in spares:
                 spares[namespace] = start_worker(namespace)
                 spares[namespace].prestart()
