@@ -8,6 +8,8 @@ import logging
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -85,23 +87,50 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         started_workers = itertools.count(1)
 
-        def start_worker(namespace: str) -> WorkerClient:
-            folder = Path(scratch) / "student" / f"{next(started_workers)}-{namespace}"
-            return WorkerClient(limits=options.limits, scratch=folder, isolation=isolation, readable=_readable_paths(submission))
-
         reference_workers = ReferenceWorkers(options.solutions, Path(scratch) / "reference", options.limits)
+        times = PhaseTimes(reference_workers)
+
+        #: Workers started ahead of time for a namespace not yet loaded.
+        spares: dict[str, WorkerClient] = {}
+
+        def start_worker(namespace: str) -> WorkerClient:
+            if namespace in spares:
+                return spares.pop(namespace)
+            folder = Path(scratch) / "student" / f"{next(started_workers)}-{namespace}"
+            worker = WorkerClient(limits=options.limits, scratch=folder, isolation=isolation, readable=_readable_paths(submission))
+            times.track(worker)
+            return worker
+
+        def prestart_worker(namespace: str) -> None:
+            # The next exercise's worker imports NumPy while this exercise's
+            # first checks run.  Timing checks come last in an exercise, so the
+            # new worker has usually finished starting before they measure.
+            if namespace != loader.worker_namespace and namespace not in spares:
+                spares[namespace] = start_worker(namespace)
+                spares[namespace].prestart()
+
         loader = StudentCode(submission, start_worker, deadline)
+        if any(spec.kind == "timing" for exercise in exercises for spec in exercise.checks):
+            reference_workers.prestart()
         try:
-            results = [
-                _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options)
-                for exercise in exercises
-            ]
+            results = []
+            for index, exercise in enumerate(exercises):
+                if index + 1 < len(exercises):
+                    prestart_worker(submission.namespace(exercises[index + 1]))
+                with times.exercise(exercise.name):
+                    results.append(
+                        _grade_exercise(exercise, loader, references.get(exercise.name), reference_workers, deadline, options, times)
+                    )
             if options.diagnostics:
-                diagnostics = collect_diagnostics(exercises, loader, deadline)
+                with times.phase("diagnostics"):
+                    diagnostics = collect_diagnostics(exercises, loader, deadline)
             _tidy_messages(results, submission, loader.worker)
         finally:
-            loader.close()
-            reference_workers.close()
+            with times.phase("stop_workers"):
+                loader.close()
+                reference_workers.close()
+                for spare in spares.values():
+                    spare.close()
 
     report = Report(
         submission=str(getattr(submission, "root", submission)),
@@ -114,6 +143,7 @@ def grade(
         submission_error=loader.submission_error,
         cell_notes=loader.cell_notes,
         diagnostics=diagnostics,
+        timings=times.to_dict(),
     )
     report.notes.extend(loader.notes)
     if report.unchecked_points:
@@ -121,6 +151,61 @@ def grade(
             f"{report.unchecked_points:g} points need the reference solutions and could not be checked here"
         )
     return report
+
+
+class PhaseTimes:
+    """Wall-clock seconds of each phase of grading one submission, for the report's ``timings``.
+
+    Time the grader spends waiting for worker processes to start is counted
+    once, as ``worker_start``, and left out of the phase during which the
+    wait happened (loading the student's code, or the first check that needs
+    the reference worker).  A worker started ahead of time counts only for
+    the time the grader still waited for it.
+    """
+
+    def __init__(self, reference_workers: ReferenceWorkers) -> None:
+        self.reference_workers = reference_workers
+        self.workers: list[WorkerClient] = []
+        self.phases: dict[str, float] = {}
+        self.exercises: dict[str, float] = {}
+
+    def track(self, worker: WorkerClient) -> None:
+        """Count the starts of a worker that runs student code."""
+        self.workers.append(worker)
+
+    def _waited(self) -> float:
+        reference = self.reference_workers.client
+        return sum(worker.start_seconds for worker in [*self.workers, reference] if worker is not None)
+
+    def _clock(self) -> float:
+        return time.perf_counter() - self._waited()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the time of the ``with`` body, less waits for workers to start, to phase ``name``."""
+        began = self._clock()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + self._clock() - began
+
+    @contextmanager
+    def exercise(self, name: str) -> Iterator[None]:
+        """Record the whole time of the ``with`` body, worker starts included, as exercise ``name``'s."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.exercises[name] = time.perf_counter() - began
+
+    def to_dict(self) -> dict[str, Any]:
+        reference = self.reference_workers.client
+        return {
+            "worker_start": round(self._waited(), 4),
+            "worker_starts": sum(worker.starts for worker in self.workers) + (reference.starts if reference is not None else 0),
+            **{name: round(seconds, 4) for name, seconds in self.phases.items()},
+            "exercises": {name: round(seconds, 4) for name, seconds in self.exercises.items()},
+        }
 
 
 @dataclass
@@ -264,12 +349,14 @@ def _grade_exercise(
     reference_workers: ReferenceWorkers,
     deadline: float,
     options: GradingOptions,
+    times: PhaseTimes,
 ) -> ExerciseResult:
     logger.info("grading %s", exercise.name)
     if deadline - time.monotonic() <= 0:
         message = "not run: the submission used up its total time limit"
         return ExerciseResult(exercise.name, exercise.title, [_unrun(check, Status.TIMEOUT, message) for check in exercise.checks])
-    problem = loader.prepare(exercise)
+    with times.phase("load"):
+        problem = loader.prepare(exercise)
     if problem is not None:
         checks = [_unrun(check, problem.status, problem.message, problem.output, problem.hint) for check in exercise.checks]
         return ExerciseResult(exercise.name, exercise.title, checks)
@@ -289,7 +376,8 @@ def _grade_exercise(
             check_timeout=min(exercise.limits.check_timeout, remaining),
             diagnostics=options.diagnostics,
         )
-        outcomes.append(_printable(run_check(spec, context)))
+        with times.phase("timing_checks" if spec.kind == "timing" else "property_checks"):
+            outcomes.append(_printable(run_check(spec, context)))
     return ExerciseResult(exercise.name, exercise.title, outcomes)
 
 

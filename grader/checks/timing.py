@@ -36,6 +36,18 @@ class ReferenceWorkers:
         self.client: WorkerClient | None = None
         self.loaded: set[str] = set()
 
+    def prestart(self) -> None:
+        """Start the worker process now without waiting for it, so that it imports NumPy while the grader works on.
+
+        A worker takes a few tenths of a second to start, which the first
+        check that needs it would otherwise wait for.  The first request waits
+        for its ready message as usual, and reports a failed start.
+        """
+        if self.client is not None or self.solutions is None:
+            return
+        self.client = WorkerClient(limits=self.limits, scratch=self.scratch)
+        self.client.prestart()
+
     def client_for(self, exercise_name: str, module: str, timeout: float) -> WorkerClient:
         """Return a worker with the reference module of ``exercise_name`` loaded as namespace ``reference``."""
         if self.solutions is None or not (self.solutions / exercise_name / module).is_file():

@@ -104,6 +104,8 @@ class Report:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     #: Content hashes (``submission``, ``grading``) that tell a class run whether this report is current.
     fingerprint: dict[str, str] = field(default_factory=dict)
+    #: Seconds spent in each phase of grading (see ``grader.grading.PhaseTimes``); empty when not measured.
+    timings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -161,6 +163,7 @@ class Report:
             "exercises": [exercise.to_dict(staff=staff) for exercise in self.exercises],
             "diagnostics": self.diagnostics,
             "fingerprint": self.fingerprint,
+            "timings": self.timings,
         }
 
     @classmethod
@@ -181,4 +184,5 @@ class Report:
             cell_notes=[CellNote.from_dict(note) for note in data.get("cell_notes", [])],
             diagnostics=data.get("diagnostics") or {},
             fingerprint=data.get("fingerprint") or {},
+            timings=data.get("timings") or {},
         )

@@ -59,6 +59,7 @@ REPORT = {
         "unchecked_points": {"type": "number", "minimum": 0},
         "isolation": {"type": "object"},
         "seconds": {"type": "number", "minimum": 0},
+        "timings": {"type": "object"},
         "notes": {"type": "array", "items": {"type": "string"}},
         "exercises": {"type": "array", "items": EXERCISE},
     },

@@ -210,6 +210,8 @@ class WorkerClient:
         self.loaded: dict[str, dict] = {}
         self.starts = 0
         self._live_namespaces: set[str] = set()
+        #: Seconds spent starting workers and waiting until they were ready, over all starts.
+        self.start_seconds = 0.0
         self._request_fd = -1
         self._response_fd = -1
         self._request_id = 0
@@ -229,6 +231,7 @@ class WorkerClient:
         Raises WorkerStartError when the worker does not get that far, which
         no student code can cause because none has been loaded yet.
         """
+        began = time.perf_counter()
         spawned, self._spare = self._spare, None
         if spawned is None or spawned.process.poll() is not None:
             if spawned is not None:
@@ -246,10 +249,20 @@ class WorkerClient:
         if header.get("status") != "ready":
             self.kill()
             raise WorkerStartError(f"the worker sent {header.get('status')!r} instead of ready")
+        self.start_seconds += time.perf_counter() - began
         logger.debug("worker %d started at isolation level %s", self.process.pid, self.isolation.level)
         if self.starts > 1:
             # This submission has broken a worker once and may do it again, so
             # start the next worker now, while this one serves requests.
+            self._spare = self._spawn()
+
+    def prestart(self) -> None:
+        """Start a worker process without waiting for it; the next request makes it the active one.
+
+        The process imports NumPy while the caller does other work, so the
+        first request waits less.  Does nothing while a worker is active.
+        """
+        if self.process is None and self._spare is None:
             self._spare = self._spawn()
 
     def _spawn(self) -> "_Spawned":
