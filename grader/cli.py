@@ -46,7 +46,7 @@ class ExitCode(enum.IntEnum):
 
 
 class UsageError(Exception):
-    """The command line or the files it names cannot be used; the message says which and why."""
+    """The command line or the files it names cannot be used. The message names which and why."""
 
 
 def build_parser() -> argparse.ArgumentParser:

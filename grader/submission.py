@@ -96,12 +96,10 @@ class TreeSubmission:
         return text
 
 
-@dataclass(frozen=True)
-class FileSubmission:
-    """One ``.py`` file holding the functions of some or all exercises."""
+class _SingleSource:
+    """Shared parts of a submission whose one file defines every exercise's functions."""
 
     root: Path
-    kind = "file"
 
     @property
     def name(self) -> str:
@@ -110,11 +108,19 @@ class FileSubmission:
     def namespace(self, exercise: Exercise) -> str:
         return SHARED_NAMESPACE
 
-    def describe_missing(self, exercise: Exercise) -> str:
-        return f"missing: {self.root.name} was not found"
-
     def describe_missing_functions(self, exercise: Exercise, names: list[str]) -> str:
         return f"missing: define {_code_list(names)} in your submission"
+
+
+@dataclass(frozen=True)
+class FileSubmission(_SingleSource):
+    """One ``.py`` file holding the functions of some or all exercises."""
+
+    root: Path
+    kind = "file"
+
+    def describe_missing(self, exercise: Exercise) -> str:
+        return f"missing: {self.root.name} was not found"
 
     def load(self, worker: WorkerClient, exercise: Exercise, timeout: float) -> Reply | None:
         """Import the file into the shared namespace.
@@ -147,7 +153,7 @@ class FileSubmission:
 
 
 @dataclass(frozen=True)
-class NotebookSubmission:
+class NotebookSubmission(_SingleSource):
     """A Jupyter notebook whose code cells define some or all exercise functions.
 
     ``notebook`` is None when the file could not be read.  ``problem`` then
@@ -161,18 +167,8 @@ class NotebookSubmission:
     #: Seconds one cell may run before it is interrupted and the next cell starts.
     cell_timeout: float = field(default=30.0)
 
-    @property
-    def name(self) -> str:
-        return self.root.name
-
-    def namespace(self, exercise: Exercise) -> str:
-        return SHARED_NAMESPACE
-
     def describe_missing(self, exercise: Exercise) -> str:
         return f"your notebook {self.root.name} could not be read: {self.problem}"
-
-    def describe_missing_functions(self, exercise: Exercise, names: list[str]) -> str:
-        return f"missing: define {_code_list(names)} in your submission"
 
     def load(self, worker: WorkerClient, exercise: Exercise, timeout: float) -> Reply | None:
         """Run the code cells in order in the shared namespace; None when the notebook is unreadable.

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.exercise import load
-from grader.grading import GradingOptions, grade
+from conftest import EXAMPLES, EXERCISES, SOLUTIONS, grade_folder
 from grader.outcome import CheckOutcome
-from grader.submission import TreeSubmission
 
-ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = ROOT / "exercises"
-SOLUTIONS = ROOT / "solutions"
-EXAMPLES = ROOT / "examples" / "submissions"
+__all__ = ["EXERCISES", "SOLUTIONS", "grade_example", "grade_exercise", "statuses"]
 
 
 def grade_exercise(exercise: str, submission: Path) -> dict[str, CheckOutcome]:
@@ -24,8 +19,7 @@ def grade_exercise(exercise: str, submission: Path) -> dict[str, CheckOutcome]:
 
     Returns the outcome of every check by check name.
     """
-    definition = load(EXERCISES / exercise)
-    report = grade([definition], TreeSubmission(submission), GradingOptions(solutions=SOLUTIONS))
+    report = grade_folder(submission, only=[exercise])
     (result,) = report.exercises
     return {outcome.name: outcome for outcome in result.checks}
 

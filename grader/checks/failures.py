@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 class CheckFailure(Exception):
-    """The student's code gave a wrong answer.
+    """The student's code returned a wrong result.
 
     ``code`` names a recognisable mistake (such as ``"transposed_weights"``); a
     hint keyed to it in exercise.yaml is shown with the failure.

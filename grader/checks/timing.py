@@ -124,7 +124,7 @@ def compare_speed(
     both workers first so the timed request carries no array data.  The first
     round only warms up and is passed with its two results to
     ``check_result(student, reference)``, which raises a CheckFailure when the
-    student's result is wrong; a fast wrong answer earns no timing points.
+    student's result is wrong; a fast wrong result earns no timing points.
 
     With ``baseline``, the path of a grader module defining ``function`` too
     (see ``grader.baselines``), that module is timed in the reference worker

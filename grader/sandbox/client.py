@@ -64,7 +64,7 @@ class WorkerStartError(WorkerError):
 
 
 class WorkerTimeout(WorkerError):
-    """The worker did not answer within the deadline and was killed."""
+    """The worker sent no response within the deadline and was killed."""
 
     def __init__(self, seconds: float, output: str = "") -> None:
         super().__init__(f"did not finish within {seconds:g} s", output)
@@ -86,7 +86,7 @@ def printable(text: str) -> str:
 
 @dataclass
 class Reply:
-    """The worker's answer to one request, decoded in the grader.
+    """The worker's response to one request, decoded in the grader.
 
     ``status`` is ``ok`` (``value`` holds the result), ``raised`` (student code
     raised ``error_type`` with ``message``), ``missing`` (no such function or

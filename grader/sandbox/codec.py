@@ -55,7 +55,7 @@ class StashRef:
 
 @dataclass
 class ArrayMemory:
-    """Where an encoded array's bytes lived in the worker: owner buffer and byte offset."""
+    """Location of an encoded array's bytes in the worker: owner buffer and byte offset."""
 
     owner: int
     offset: int
